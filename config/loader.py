@@ -1,0 +1,181 @@
+"""Load a policy file, or refuse it with every problem named by file, line and field.
+
+A revenue contract is edited by people who are not engineers. When it is wrong, the message has
+to say where (`policy.toml:14`), what (`fit.rule[2].between`) and what was expected, and it has
+to say all of it at once rather than one error per attempt.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from config.policy import Policy, did_you_mean
+from config.toml_positions import key_lines, line_of
+
+SHIPPED_DIR = Path(__file__).resolve().parent
+DEFAULT_POLICY_PATH = SHIPPED_DIR / "policy.toml"
+SHIPPED_LISTS_DIR = SHIPPED_DIR / "lists"
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a policy, located as precisely as the file allows."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class PolicyError(ValueError):
+    """A policy that must not be used; `problems` lists everything found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(sorted(problems, key=lambda p: (p.line or 0, p.field)))
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def load_policy(path: str | Path = DEFAULT_POLICY_PATH) -> Policy:
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PolicyError(
+            [Problem(str(path), None, "", f"cannot read the policy: {error.strerror}")]
+        ) from error
+    except UnicodeDecodeError as error:
+        raise PolicyError([Problem(str(path), None, "", f"not UTF-8 text: {error.reason}")]) from error
+    return parse_policy(source, file=str(path), base_dir=path.parent)
+
+
+def parse_policy(source: str, *, file: str = "<policy>", base_dir: Path = Path(".")) -> Policy:
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError([_syntax_problem(file, error)]) from error
+    lines = key_lines(source)
+    _add_shipped_lists(data)
+    try:
+        policy = Policy.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as error:
+        raise PolicyError([_problem(file, lines, detail) for detail in error.errors()]) from error
+    problems = [
+        Problem(file, line_of(lines, path), format_path(path), message)
+        for path, message in _broken_references(policy)
+    ]
+    if problems:
+        raise PolicyError(problems)
+    return policy
+
+
+def format_path(path: FieldPath) -> str:
+    """`("fit", "rule", 2, "between")` → `fit.rule[2].between`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _syntax_problem(file: str, error: tomllib.TOMLDecodeError) -> Problem:
+    message = str(error)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(match.group(1)) if match else None
+    message = message[: match.start()].strip() if match else message
+    return Problem(file, line, "", f"TOML syntax error: {message}")
+
+
+def _add_shipped_lists(data: dict[str, Any]) -> None:
+    """Shipped lists are available by name; a policy may override one with its own values."""
+    lists = data.setdefault("lists", {})
+    if not isinstance(lists, dict):
+        return
+    for path in SHIPPED_LISTS_DIR.glob("*.txt"):
+        lists.setdefault(path.stem, {"file": str(path)})
+
+
+def _problem(file: str, lines: dict[FieldPath, int], detail: ErrorDetails) -> Problem:
+    # pydantic marks an invalid dict key with a trailing "[key]"; the key itself is the field.
+    path: FieldPath = tuple(part for part in detail["loc"] if part != "[key]")
+    return Problem(file, line_of(lines, path), format_path(path), _message(path, detail))
+
+
+def _message(path: FieldPath, detail: ErrorDetails) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1])
+        hint = did_you_mean(str(path[-1]), allowed)
+        return f"unknown key{hint}" if hint else f"unknown key (expected one of: {', '.join(allowed)})"
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        message = "not a valid name: use lowercase letters, digits and _"
+    value = detail.get("input")
+    if kind != "value_error" and isinstance(value, str | int | float | bool):
+        message += f" (got {value!r})"
+    return message
+
+
+def _allowed_keys(path: FieldPath) -> list[str]:
+    model = _type_at(Policy, path)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [field.alias or name for name, field in model.model_fields.items()]
+    return []
+
+
+def _type_at(annotation: Any, path: FieldPath) -> Any:
+    """Follow the schema's type annotations down a path, to find the model a key belongs to."""
+    current = _strip(annotation)
+    for part in path:
+        origin = get_origin(current)
+        if origin is tuple and isinstance(part, int):
+            current = _strip(get_args(current)[0])
+        elif origin is dict:
+            current = _strip(get_args(current)[1])
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {field.alias or name: field for name, field in current.model_fields.items()}
+            if part not in fields:
+                return None
+            current = _strip(fields[str(part)].annotation)
+        else:
+            return None
+    return current
+
+
+def _strip(annotation: Any) -> Any:
+    """Unwrap `Annotated[X, ...]` and `X | None` to `X`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _broken_references(policy: Policy) -> list[tuple[FieldPath, str]]:
+    problems: list[tuple[FieldPath, str]] = []
+    for index, rule in enumerate(policy.fit.rule):
+        if rule.in_list is not None and rule.in_list not in policy.lists:
+            names = sorted(policy.lists)
+            hint = did_you_mean(rule.in_list, names) or f" (known lists: {', '.join(names)})"
+            problems.append((("fit", "rule", index, "in_list"), f"no list named {rule.in_list!r}{hint}"))
+    return problems

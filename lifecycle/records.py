@@ -1,0 +1,91 @@
+"""Canonical, CRM-neutral records: what the engine knows about a lead.
+
+Plain frozen dataclasses, because the engine builds and reads millions of them and must stay fast.
+Their annotations carry the constraints (`employees >= 0`, aware datetimes), which pydantic's
+`TypeAdapter` enforces at the boundaries that parse untrusted input (`lifecycle.codec`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from annotated_types import Ge
+from pydantic import AwareDatetime, ConfigDict
+
+from config.vocabulary import ActivityKind, Stage
+
+NonNegativeInt = Annotated[int, Ge(0)]
+NonNegativeFloat = Annotated[float, Ge(0)]
+
+# Unknown keys in canonical input are typos ("employes"), not extensions: refuse them.
+_STRICT_KEYS = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    __pydantic_config__ = _STRICT_KEYS
+
+    name: str | None = None
+    domain: str | None = None
+    employees: NonNegativeInt | None = None
+    industry: str | None = None
+    country: str | None = None
+    region: str | None = None
+    revenue: NonNegativeFloat | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A lead as the CRM holds it, plus the rep's signals handoff reads back.
+
+    `stage` is the exact stage (handoff's own field when present, else the CRM's mapped stage);
+    `stage_entered_at` dates it, which the recycle cooldown needs. `accepted`, `rejected`,
+    `disqualification_reason` and `evidence` are what the rep entered in the CRM.
+    """
+
+    __pydantic_config__ = _STRICT_KEYS
+
+    id: str
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    country: str | None = None
+    source: str | None = None
+    campaign: str | None = None
+    company: Company = field(default_factory=Company)
+    stage: Stage | None = None
+    stage_entered_at: AwareDatetime | None = None
+    lead_status: str | None = None
+    accepted: bool = False
+    rejected: bool = False
+    disqualification_reason: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+    owner_id: str | None = None
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def email_domain(self) -> str | None:
+        if not self.email or "@" not in self.email:
+            return None
+        return self.email.rpartition("@")[2].strip().lower() or None
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or (self.email or self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    __pydantic_config__ = _STRICT_KEYS
+
+    """Something a contact did, or a rep did to them (`owner_id` names the rep for sales touches)."""
+
+    id: str
+    kind: ActivityKind
+    occurred_at: AwareDatetime
+    owner_id: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
