@@ -1,0 +1,1 @@
+"""Local emulators of the CRM APIs handoff talks to, for tests and the demo."""
