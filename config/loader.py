@@ -17,7 +17,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from config.policy import Policy, did_you_mean
+from config.policy import Policy, Routing
+from config.suggest import did_you_mean
 from config.toml_positions import key_lines, line_of
 
 SHIPPED_DIR = Path(__file__).resolve().parent
@@ -175,7 +176,59 @@ def _broken_references(policy: Policy) -> list[tuple[FieldPath, str]]:
     problems: list[tuple[FieldPath, str]] = []
     for index, rule in enumerate(policy.fit.rule):
         if rule.in_list is not None and rule.in_list not in policy.lists:
-            names = sorted(policy.lists)
-            hint = did_you_mean(rule.in_list, names) or f" (known lists: {', '.join(names)})"
-            problems.append((("fit", "rule", index, "in_list"), f"no list named {rule.in_list!r}{hint}"))
+            problems.append((("fit", "rule", index, "in_list"), _unknown_list(policy, rule.in_list)))
+    if policy.routing is not None:
+        problems += _broken_routing(policy, policy.routing)
+    return problems
+
+
+def _unknown_list(policy: Policy, name: str) -> str:
+    names = sorted(policy.lists)
+    hint = did_you_mean(name, names) or f" (known lists: {', '.join(names)})"
+    return f"no list named {name!r}{hint}"
+
+
+def _broken_routing(policy: Policy, routing: Routing) -> list[tuple[FieldPath, str]]:
+    """Every team a rule or a fallback names exists, a rep sits in one team, every chain ends."""
+    problems: list[tuple[FieldPath, str]] = []
+    teams = sorted(routing.teams)
+
+    def unknown_team(name: str) -> str:
+        hint = did_you_mean(name, teams) or f" (known teams: {', '.join(teams)})"
+        return f"no team named {name!r}{hint}"
+
+    if routing.default_team not in routing.teams:
+        problems.append((("routing", "default_team"), unknown_team(routing.default_team)))
+    for index, rule in enumerate(routing.rule):
+        if rule.team not in routing.teams:
+            problems.append((("routing", "rule", index, "team"), unknown_team(rule.team)))
+        for field, condition in rule.when.items():
+            if condition.in_list is not None and condition.in_list not in policy.lists:
+                path: FieldPath = ("routing", "rule", index, "when", field, "in_list")
+                problems.append((path, _unknown_list(policy, condition.in_list)))
+    seats: dict[str, str] = {}
+    for team_id, team in routing.teams.items():
+        where: FieldPath = ("routing", "teams", team_id)
+        for index, other in enumerate(team.fallback):
+            if other == team_id:
+                problems.append(((*where, "fallback", index), "a team cannot fall back to itself"))
+            elif other not in routing.teams:
+                problems.append(((*where, "fallback", index), unknown_team(other)))
+        for index, member in enumerate(team.members):
+            seat = seats.setdefault(member.email, team_id)
+            if seat != team_id or [m.email for m in team.members].index(member.email) != index:
+                problems.append(
+                    (
+                        (*where, "members", index, "email"),
+                        f"{member.email} is already a member of team {seat!r}; a rep sits in one team",
+                    )
+                )
+        if team.queue is None and team.manager is None and routing.queue is None:
+            problems.append(
+                (
+                    where,
+                    "no queue or manager receives the leads nobody can take: "
+                    "set queue or manager here, or routing.queue for every team",
+                )
+            )
     return problems

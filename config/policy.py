@@ -7,13 +7,13 @@ names) are checked by the loader, which can point at the exact line.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.business_time import check_holiday_region, format_hours, parse_duration, parse_hours
+from config.suggest import did_you_mean
 from config.vocabulary import CUSTOM_FIELD_PREFIX, FIT_FIELDS, ActivityKind
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -98,27 +100,17 @@ class FitRule(Strict):
     @field_validator("field")
     @classmethod
     def _known_field(cls, name: str) -> str:
-        if name in FIT_FIELDS or (name.startswith(CUSTOM_FIELD_PREFIX) and len(name) > 7):
-            return name
-        hint = did_you_mean(name, FIT_FIELDS) or f" (expected one of: {', '.join(FIT_FIELDS)})"
-        raise ValueError(f"unknown field {name!r}{hint}; custom.<property> reaches any other")
+        return _check_field(name)
 
     @field_validator("between")
     @classmethod
     def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
-        if bounds is not None and bounds[0] > bounds[1]:
-            raise ValueError(f"minimum {bounds[0]:g} is above maximum {bounds[1]:g}")
-        return bounds
+        return _check_bounds(bounds)
 
     @field_validator("matches")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"not a valid regular expression: {error}") from error
-        return pattern
+        return _check_pattern(pattern)
 
     @model_validator(mode="after")
     def _one_operator(self) -> Self:
@@ -135,6 +127,28 @@ class FitRule(Strict):
 
 def _attr(operator: str) -> str:
     return "in_" if operator == "in" else operator
+
+
+def _check_field(name: str) -> str:
+    if name in FIT_FIELDS or (name.startswith(CUSTOM_FIELD_PREFIX) and len(name) > len(CUSTOM_FIELD_PREFIX)):
+        return name
+    hint = did_you_mean(name, FIT_FIELDS) or f" (expected one of: {', '.join(FIT_FIELDS)})"
+    raise ValueError(f"unknown field {name!r}{hint}; custom.<property> reaches any other")
+
+
+def _check_bounds(bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+    if bounds is not None and bounds[0] > bounds[1]:
+        raise ValueError(f"minimum {bounds[0]:g} is above maximum {bounds[1]:g}")
+    return bounds
+
+
+def _check_pattern(pattern: str | None) -> str | None:
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression: {error}") from error
+    return pattern
 
 
 class Fit(Strict):
@@ -247,6 +261,185 @@ class Disqualification(Strict):
         return reason.cooldown_days if reason.cooldown_days is not None else self.recycle_cooldown_days
 
 
+# ---------------------------------------------------------------------------------------------
+# Routing and SLA: who works a qualified lead, and by when.
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: Any) -> Any:
+    if isinstance(value, str) and _EMAIL.match(value.strip()):
+        return value.strip().lower()
+    raise ValueError(f"{value!r} is not an email address")
+
+
+Email = Annotated[str, BeforeValidator(_email)]
+
+
+def _hours(value: Any) -> Any:
+    """Working hours are kept in their canonical text, so summaries and errors read the same."""
+    if not isinstance(value, str | list | tuple) or not all(isinstance(part, str) for part in value):
+        raise ValueError("expected working hours such as 'Mon-Fri 09:00-17:00' (or an array of them)")
+    return format_hours(parse_hours(value))
+
+
+Hours = Annotated[str, BeforeValidator(_hours)]
+HolidayRegion = Annotated[str, AfterValidator(check_holiday_region)]
+HolidayRegions = Annotated[tuple[HolidayRegion, ...], BeforeValidator(_as_tuple)]
+# Minutes of business time, written as "4h", "15m" or "1h30m".
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
+
+CONDITION_OPERATORS = (
+    "equals",
+    "in",
+    "in_list",
+    "between",
+    "at_least",
+    "at_most",
+    "matches",
+    "exists",
+    "missing",
+)
+
+
+class Condition(Strict):
+    """One test of a routing rule: the same operators as a fit rule, plus at_least / at_most."""
+
+    equals: Scalar | None = None
+    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
+    in_list: str | None = None
+    between: tuple[float, float] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    matches: str | None = None
+    exists: Literal[True] | None = None
+    missing: Literal[True] | None = None
+
+    @field_validator("between")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        return _check_bounds(bounds)
+
+    @field_validator("matches")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        return _check_pattern(pattern)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Self:
+        given = [name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(
+                f"give exactly one operator of {', '.join(CONDITION_OPERATORS)} (found: {found})"
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None)
+
+    @property
+    def operand(self) -> Any:
+        return getattr(self, _attr(self.operator))
+
+
+def _conditions(value: Any) -> Any:
+    """`{ company.country = ["GB"] }` and `{ "company.country" = ["GB"] }` mean the same test.
+
+    TOML turns a dotted key into nested tables; flatten them back into field paths. A bare value
+    is `equals`, an array is `in`, a table names its operator.
+    """
+    if not isinstance(value, dict):
+        return value
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, table: dict[str, Any]) -> None:
+        for key, item in table.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(item, dict) and item and not set(item) & _OPERATOR_KEYS:
+                walk(name, item)
+            elif isinstance(item, list):
+                flat[name] = {"in": item}
+            elif isinstance(item, dict):
+                flat[name] = item
+            else:
+                flat[name] = {"equals": item}
+
+    walk("", value)
+    return flat
+
+
+_OPERATOR_KEYS = frozenset(CONDITION_OPERATORS)
+FieldName = Annotated[str, AfterValidator(_check_field)]
+
+
+class RoutingRule(Strict):
+    """Leads matching every test of `when` go to `team`; the first matching rule wins."""
+
+    label: str
+    when: Annotated[dict[FieldName, Condition], BeforeValidator(_conditions), Field(min_length=1)]
+    team: Identifier
+
+
+class Member(Strict):
+    """A rep of a team. Their calendar is the team's unless they set their own."""
+
+    email: Email
+    weight: Annotated[int, Field(ge=0)] = 1
+    daily_capacity: Annotated[int, Field(ge=1)] | None = None
+    timezone: TimeZoneName | None = None
+    hours: Hours | None = None
+    holidays: HolidayRegions | None = None
+
+
+class Team(Strict):
+    name: str | None = None
+    timezone: TimeZoneName
+    hours: Hours = DEFAULT_HOURS
+    holidays: HolidayRegions = ()
+    members: Annotated[tuple[Member, ...], Field(min_length=1)]
+    fallback: Annotated[tuple[Identifier, ...], BeforeValidator(_as_tuple)] = ()
+    queue: str | None = None
+    manager: Email | None = None
+
+    def label(self, team_id: str) -> str:
+        return self.name or team_id
+
+
+class Routing(Strict):
+    default_team: Identifier
+    account_match: bool = True
+    queue: str | None = None
+    rule: tuple[RoutingRule, ...] = ()
+    teams: Annotated[dict[Identifier, Team], Field(min_length=1)]
+
+
+def _default_inquiries() -> tuple[ActivityKind, ...]:
+    """Direct inquiries: the lead asked to be contacted, so the shorter first-touch time applies."""
+    return (ActivityKind.DEMO_REQUEST, ActivityKind.CONTACT_REQUEST)
+
+
+class Sla(Strict):
+    """SLA durations, in minutes of business time on the owning team's calendar.
+
+    The calendar keys here only serve a policy without [routing], which has no team calendars.
+    """
+
+    first_touch: Duration
+    first_touch_inquiry: Duration | None = None
+    inquiry_activities: KindOrList = Field(default_factory=_default_inquiries)
+    accept_within: Duration | None = None
+    discovery_within: Duration | None = None
+    due_soon: Duration = 60
+    escalate_after: Duration | None = None
+    max_escalations: Annotated[int, Field(ge=0)] = 2
+    timezone: TimeZoneName | None = None
+    hours: Hours = DEFAULT_HOURS
+    holidays: HolidayRegions = ()
+
+
 class Policy(Strict):
     policy: PolicyInfo
     lists: dict[Identifier, ListValues] = {}
@@ -254,9 +447,5 @@ class Policy(Strict):
     behavior: Behavior = Behavior()
     stages: Stages
     disqualification: Disqualification
-
-
-def did_you_mean(name: str, choices: tuple[str, ...] | list[str]) -> str:
-    """A hint for a near miss, or nothing: 'feild' → "; did you mean 'field'?"."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    routing: Routing | None = None
+    sla: Sla | None = None

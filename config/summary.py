@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from config.policy import Policy
+from collections import Counter
+
+from config.business_time import format_duration
+from config.policy import Condition, Policy, Routing, Sla, Team
 
 
 def describe_policy(policy: Policy) -> list[str]:
@@ -41,4 +44,68 @@ def describe_policy(policy: Policy) -> list[str]:
     lines.append(
         "Lists: " + ", ".join(f"{name} ({len(values)})" for name, values in sorted(policy.lists.items()))
     )
+    if policy.routing is not None:
+        lines += _routing(policy.routing)
+    if policy.sla is not None:
+        lines += _sla(policy.sla)
     return lines
+
+
+def _routing(routing: Routing) -> list[str]:
+    teams = routing.teams
+    default = teams[routing.default_team].label(routing.default_team)
+    account = "account owners first" if routing.account_match else "no account matching"
+    lines = [f"Routing: {len(routing.rule)} rules, else {default}; {account}"]
+    for rule in routing.rule:
+        tests = ", ".join(f"{field} {_condition(condition)}" for field, condition in rule.when.items())
+        lines.append(f"  {rule.label}  [{tests}] → {teams[rule.team].label(rule.team)}")
+    for team_id, team in teams.items():
+        lines.append(f"  {_team(team_id, team, routing)}")
+    return lines
+
+
+def _condition(condition: Condition) -> str:
+    operand = condition.operand
+    if condition.operator == "in":
+        shown = ", ".join(str(value) for value in operand[:4]) + (", ..." if len(operand) > 4 else "")
+        return f"in {shown}"
+    if condition.operator in ("exists", "missing"):
+        return condition.operator
+    return f"{condition.operator} {operand if not isinstance(operand, float) else f'{operand:g}'}"
+
+
+def _team(team_id: str, team: Team, routing: Routing) -> str:
+    weights = ",".join(str(member.weight) for member in team.members)
+    capacities = [member.daily_capacity for member in team.members]
+    capacity = f"{sum(c for c in capacities if c)}/day" if all(capacities) else "unlimited"
+    zones = Counter(member.timezone for member in team.members if member.timezone)
+    elsewhere = "".join(f", {count} in {zone}" for zone, count in zones.items())
+    holidays = f", holidays {', '.join(team.holidays)}" if team.holidays else ""
+    chain = [routing.teams[other].label(other) for other in team.fallback]
+    queue = team.queue or routing.queue
+    chain += [f"queue {queue!r}"] if queue else []
+    chain += [f"manager {team.manager}"] if team.manager else []
+    return (
+        f"{team.label(team_id)}: {len(team.members)} reps (weights {weights}; capacity {capacity}), "
+        f"{team.hours} {team.timezone}{elsewhere}{holidays}; then {' → '.join(chain)}"
+    )
+
+
+def _sla(sla: Sla) -> list[str]:
+    inquiry = (
+        f" ({format_duration(sla.first_touch_inquiry)} after {', '.join(sla.inquiry_activities)})"
+        if sla.first_touch_inquiry
+        else ""
+    )
+    parts = [f"first touch {format_duration(sla.first_touch)}{inquiry}"]
+    if sla.accept_within:
+        parts.append(f"accept {format_duration(sla.accept_within)}")
+    if sla.discovery_within:
+        parts.append(f"discovery {format_duration(sla.discovery_within)} from SAL")
+    escalation = (
+        f"; escalate after {format_duration(sla.escalate_after)}, at most {sla.max_escalations} times"
+        if sla.escalate_after
+        else "; no escalation"
+    )
+    due_soon = format_duration(sla.due_soon)
+    return [f"SLA (business time): {', '.join(parts)}; due soon {due_soon} before{escalation}"]

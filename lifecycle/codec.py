@@ -1,4 +1,5 @@
-"""The canonical JSON formats: one lead in (`{"contact": ..., "activities": [...]}`), one decision out.
+"""The canonical JSON formats: one lead in (`{"contact": ..., "activities": [...]}`), one decision out,
+and the owners roster that routing needs.
 
 Parsing is validation: a record with impossible values (employees = -3, a date that is not a
 date) is refused with the field path and why, never half-read. docs/formats.md describes both.
@@ -7,12 +8,17 @@ date) is refused with the field path and why, never half-read. docs/formats.md d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
+from lifecycle.assignment import Assignment
+from lifecycle.clock import Clock
 from lifecycle.decision import Decision, Reason, StageMove
-from lifecycle.records import Activity, Contact
+from lifecycle.records import Activity, Contact, Owner
+from lifecycle.roster import RoutingContext
+from lifecycle.routing_state import RoutingState
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "reasons": [reason_to_dict(reason) for reason in decision.reasons],
         "moves": [_move_to_dict(move) for move in decision.moves],
         "problems": list(decision.problems),
+        **routing_to_dict(decision),
     }
 
 
@@ -89,3 +96,87 @@ def _move_to_dict(move: StageMove) -> dict[str, Any]:
         "to": move.to_stage.value,
         **reason_to_dict(move.reason),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RosterInput:
+    """`handoff evaluate --owners FILE`: the CRM's owners and the account owners by domain."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    owners: tuple[Owner, ...]
+    account_owners: dict[str, str] = field(default_factory=dict)
+
+    def context(self, state: RoutingState | None = None) -> RoutingContext:
+        return RoutingContext.of(self.owners, state, self.account_owners)
+
+
+_ROSTER = TypeAdapter(RosterInput)
+
+
+def parse_roster(text: str | bytes) -> RosterInput:
+    try:
+        return _ROSTER.validate_json(text)
+    except ValidationError as error:
+        raise InvalidRecord(describe_validation_error(error)) from error
+
+
+def routing_to_dict(decision: Decision) -> dict[str, Any]:
+    """The owner and SLA part of a decision (docs/formats.md, "Owner, routing and SLA")."""
+    current = decision.current_clock
+    return {
+        "owner_id": decision.owner_id,
+        "previous_owner_id": decision.previous_owner_id,
+        "owner_changed": decision.owner_changed,
+        "owner_assigned_at": _iso(decision.owner_assigned_at),
+        "escalated_from": list(decision.escalated_from),
+        "routing": _assignment_to_dict(decision.routing) if decision.routing else None,
+        "escalation_due_at": _iso(decision.escalation_due_at),
+        "clocks": [_clock_to_dict(clock) for clock in decision.clocks],
+        "sla": (
+            {"clock": current.name.value, "due_at": _iso(current.due_at), "status": current.status.value}
+            if current
+            else None
+        ),
+        "next_check_at": _iso(decision.next_check_at),
+    }
+
+
+def _assignment_to_dict(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "trigger": assignment.trigger.value,
+        "method": assignment.method.value,
+        "owner_id": assignment.owner_id,
+        "owner": assignment.owner,
+        "team": assignment.team,
+        "lead_team": assignment.lead_team,
+        "rule": assignment.rule,
+        "tried": list(assignment.tried),
+        "skipped": [
+            {"who": skip.who, "team": skip.team, "reason": skip.reason.value, "detail": skip.detail}
+            for skip in assignment.skipped
+        ],
+        "escalations": assignment.escalations,
+        "reason": assignment.reason,
+    }
+
+
+def _clock_to_dict(clock: Clock) -> dict[str, Any]:
+    return {
+        "name": clock.name.value,
+        "rule": clock.rule,
+        "minutes": clock.minutes,
+        "started_at": _iso(clock.started_at),
+        "due_soon_at": _iso(clock.due_soon_at),
+        "due_at": _iso(clock.due_at),
+        "status": clock.status.value,
+        "met_by": clock.met_by,
+        "met_ref": clock.met_ref,
+        "met_at": _iso(clock.met_at),
+        "late": clock.late,
+        "calendar": clock.calendar,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

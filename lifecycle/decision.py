@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from config.vocabulary import Stage
+from lifecycle.assignment import Assignment
+from lifecycle.clock import Clock, current_clock
+from lifecycle.routing_state import RoutingState
 
 STAGE_LABELS: dict[Stage, str] = {
     Stage.SUBSCRIBER: "Subscriber",
@@ -79,6 +82,15 @@ class Explanation:
 
 
 class Decision(NamedTuple):
+    """One lead at `evaluated_at`: scores, stage, and (with a routing context) owner and SLA clocks.
+
+    The routing fields say what the runtime must persist for the next evaluation: the owner, when
+    they got the lead (`owner_assigned_at`), who it was escalated from, and `routing_state`.
+    `routing` is set when the owner was decided in this evaluation (changed or kept);
+    `escalation_due_at` when the owner has until then to act; `next_check_at` is the next instant
+    at which time alone changes the decision.
+    """
+
     contact_id: str
     evaluated_at: datetime
     fit: int
@@ -90,6 +102,28 @@ class Decision(NamedTuple):
     moves: tuple[StageMove, ...] = ()
     problems: tuple[str, ...] = ()
     clears_rejection: bool = False
+    owner_id: str | None = None
+    previous_owner_id: str | None = None
+    owner_assigned_at: datetime | None = None
+    escalated_from: tuple[str, ...] = ()
+    routing: Assignment | None = None
+    clocks: tuple[Clock, ...] = ()
+    escalation_due_at: datetime | None = None
+    next_check_at: datetime | None = None
+    routing_state: RoutingState | None = None
+
+    @property
+    def owner_changed(self) -> bool:
+        return self.owner_id != self.previous_owner_id
+
+    @property
+    def current_clock(self) -> Clock | None:
+        """The clock for the CRM's single SLA fields: the open one due first, else the last met."""
+        return current_clock(self.clocks)
+
+    def entered_at(self, stage: Stage) -> datetime | None:
+        """When this evaluation moved the lead into `stage` (None if it did not)."""
+        return self.evaluated_at if any(move.to_stage is stage for move in self.moves) else None
 
     @property
     def reasons(self) -> tuple[Reason, ...]:

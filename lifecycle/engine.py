@@ -1,13 +1,15 @@
-"""`evaluate(contact, activities, policy, now) -> Decision`: the one entry point of the engine.
+"""`evaluate(contact, activities, policy, now, routing=None) -> Decision`: the engine's one entry point.
 
 Pure and deterministic: the same inputs give the same decision, whatever the order of the
 activities, with no clock, I/O or database. The policy is compiled once and remembered by
-identity, so callers simply pass the `Policy` they loaded.
+identity, so callers simply pass the `Policy` they loaded. Routing and SLA clocks run only when
+the caller passes a `RoutingContext` (the CRM's owners and the routing state), and the decision
+hands back the routing state for the next lead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +17,11 @@ from config.policy import Policy
 from lifecycle.behavior import BehaviorPlan, compile_behavior, explain_behavior, score_behavior
 from lifecycle.decision import Decision, Explanation, Reason
 from lifecycle.fit import CompiledFitRule, compile_fit_rules, explain_fit, score_fit
+from lifecycle.handoff import hand_off
 from lifecycle.records import Activity, Contact
+from lifecycle.roster import RoutingContext
+from lifecycle.routing_plan import RoutingPlan, compile_routing
+from lifecycle.sla import SlaPlan, compile_sla
 from lifecycle.stages import decide_stage
 
 _PLAN_CACHE_SIZE = 16
@@ -28,6 +34,8 @@ class Plan:
     policy: Policy
     fit_rules: tuple[CompiledFitRule, ...]
     behavior: BehaviorPlan
+    routing: RoutingPlan | None
+    sla: SlaPlan | None
 
 
 _plans: dict[int, Plan] = {}
@@ -43,23 +51,38 @@ def compile_policy(policy: Policy) -> Plan:
         policy=policy,
         fit_rules=compile_fit_rules(policy.fit.rule, policy.lists),
         behavior=compile_behavior(policy.behavior),
+        routing=compile_routing(policy),
+        sla=compile_sla(policy),
     )
     _plans[id(policy)] = plan
     return plan
 
 
-def evaluate(contact: Contact, activities: Iterable[Activity], policy: Policy, now: datetime) -> Decision:
+def evaluate(
+    contact: Contact,
+    activities: Iterable[Activity],
+    policy: Policy,
+    now: datetime,
+    *,
+    routing: RoutingContext | None = None,
+) -> Decision:
+    """Score, stage and (given a routing context) route and clock one lead as of `now`.
+
+    Without `routing` the owner is left as it is and no SLA clock runs. With it, the decision
+    carries the owner after, why, the SLA clocks, and the routing state to pass on.
+    """
     if now.tzinfo is None:
         raise ValueError("evaluate() needs an aware `now` (UTC or with an offset)")
     plan = compile_policy(policy)
+    listed: Sequence[Activity] = activities if isinstance(activities, tuple | list) else tuple(activities)
     fit, fit_facts = score_fit(plan.fit_rules, contact)
-    behavior = score_behavior(plan.behavior, activities, now)
+    behavior = score_behavior(plan.behavior, listed, now)
     outcome = decide_stage(contact, fit, behavior, policy, now)
 
     def reasons() -> tuple[Reason, ...]:
         return (*explain_fit(fit_facts), *explain_behavior(plan.behavior, behavior), *outcome.reasons)
 
-    return Decision(
+    decision = Decision(
         contact_id=contact.id,
         evaluated_at=now,
         fit=fit,
@@ -71,4 +94,33 @@ def evaluate(contact: Contact, activities: Iterable[Activity], policy: Policy, n
         moves=tuple(outcome.moves),
         problems=tuple(outcome.problems),
         clears_rejection=outcome.clears_rejection,
+        owner_id=contact.owner_id,
+        previous_owner_id=contact.owner_id,
+        owner_assigned_at=contact.owner_assigned_at,
+        escalated_from=contact.escalated_from,
+    )
+    if routing is None:
+        return decision
+    handoff = hand_off(
+        plan.routing,
+        plan.sla,
+        routing,
+        contact,
+        listed,
+        stage=outcome.stage,
+        moves=decision.moves,
+        now=now,
+    )
+    owner = handoff.owner
+    problems = decision.problems + ((owner.problem,) if owner.problem else ())
+    return decision._replace(
+        problems=problems,
+        owner_id=owner.owner_id,
+        owner_assigned_at=owner.assigned_at,
+        escalated_from=owner.escalated_from,
+        routing=owner.assignment,
+        clocks=handoff.clocks,
+        escalation_due_at=owner.escalation_due_at,
+        next_check_at=handoff.next_check_at,
+        routing_state=owner.state,
     )

@@ -8,6 +8,7 @@ Their annotations carry the constraints (`employees >= 0`, aware datetimes), whi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated
 
 from annotated_types import Ge
@@ -42,6 +43,11 @@ class Contact:
     `stage` is the exact stage (handoff's own field when present, else the CRM's mapped stage);
     `stage_entered_at` dates it, which the recycle cooldown needs. `accepted`, `rejected`,
     `disqualification_reason` and `evidence` are what the rep entered in the CRM.
+
+    The rest dates the handoff so SLA clocks and escalation survive between evaluations:
+    `owner_assigned_at` (when the current owner got the lead), `accepted_at`, the stage entries
+    `mql_at`, `sal_at`, `sql_at`, and `escalated_from` (the owners an escalation took the lead
+    from, oldest first). The runtime fills them from the previous decision or the CRM's own dates.
     """
 
     __pydantic_config__ = _STRICT_KEYS
@@ -66,6 +72,12 @@ class Contact:
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
     custom: dict[str, str] = field(default_factory=dict)
+    owner_assigned_at: AwareDatetime | None = None
+    accepted_at: AwareDatetime | None = None
+    mql_at: AwareDatetime | None = None
+    sal_at: AwareDatetime | None = None
+    sql_at: AwareDatetime | None = None
+    escalated_from: tuple[str, ...] = ()
 
     @property
     def email_domain(self) -> str | None:
@@ -77,15 +89,60 @@ class Contact:
     def name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or (self.email or self.id)
 
+    @property
+    def company_domain(self) -> str | None:
+        """The account this lead belongs to: the company's domain, else the email's."""
+        domain = (self.company.domain or self.email_domain or "").strip().lower().removeprefix("www.")
+        return domain or None
+
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    __pydantic_config__ = _STRICT_KEYS
-
     """Something a contact did, or a rep did to them (`owner_id` names the rep for sales touches)."""
+
+    __pydantic_config__ = _STRICT_KEYS
 
     id: str
     kind: ActivityKind
     occurred_at: AwareDatetime
     owner_id: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """A period a rep is away (holiday, sick leave): [start, end)."""
+
+    __pydantic_config__ = _STRICT_KEYS
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A CRM owner as the CRM knows them: a rep, or a queue (`queue = True`).
+
+    Team, weight, capacity and working hours are the policy's (matched by email), not the CRM's,
+    so each fact has one home. `active` is false for a deactivated user; `out_of_office` lists
+    known absences.
+    """
+
+    __pydantic_config__ = _STRICT_KEYS
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    active: bool = True
+    queue: bool = False
+    out_of_office: tuple[Absence, ...] = ()
+
+    def away(self, now: datetime) -> Absence | None:
+        for absence in self.out_of_office:
+            if absence.start <= now < absence.end:
+                return absence
+        return None
+
+    @property
+    def label(self) -> str:
+        return self.email or self.name or self.id

@@ -50,23 +50,47 @@ def decide_stage(
         outcome.note("stages.crm", "crm", f"{label}: owned by the CRM (deal stage), never moved by handoff")
         return outcome
     if outcome.stage is Stage.DISQUALIFIED:
-        why = _reason_label(policy, contact.disqualification_reason)
-        outcome.note(
-            "stages.disqualified",
-            "rejection",
-            f"disqualified ({why}); re-open it by changing the stage in the CRM",
-        )
+        _note_disqualified(policy, contact.disqualification_reason, outcome)
         return outcome
     if outcome.stage is Stage.RECYCLED:
         _recycled(contact, fit, behavior, policy, now=now, outcome=outcome)
         return outcome
-    if (contact.rejected or contact.disqualification_reason) and _rejection(contact, policy, outcome):
+    rejected = contact.rejected or contact.disqualification_reason
+    if rejected and _rejection(contact, policy, now, outcome):
         return outcome
     _advance(contact, fit, behavior, policy, outcome)
     return outcome
 
 
-def _rejection(contact: Contact, policy: Policy, outcome: StageOutcome) -> bool:
+# Every evaluation ends with a note on where the lead stands, worded the same whether it moved
+# just now or long ago: the CRM's one-line reason is built from it, and a reason that changed
+# between a move and the next look would be rewritten for nothing.
+
+
+def _note_waiting_for_acceptance(outcome: StageOutcome) -> None:
+    outcome.note("stages.sal", "not_yet", "waiting for the assigned rep to accept the MQL")
+
+
+def _note_sql(outcome: StageOutcome) -> None:
+    outcome.note("stages.sql", "qualified", "sales-qualified: the next step is an opportunity in the CRM")
+
+
+def _note_disqualified(policy: Policy, code: str | None, outcome: StageOutcome) -> None:
+    why = _reason_label(policy, code)
+    outcome.note(
+        "stages.disqualified",
+        "rejection",
+        f"disqualified ({why}); re-open it by changing the stage in the CRM",
+    )
+
+
+def _cooldown(policy: Policy, code: str | None) -> float:
+    if code is not None and code in policy.disqualification.reasons:
+        return policy.disqualification.cooldown_days(code)
+    return policy.disqualification.recycle_cooldown_days
+
+
+def _rejection(contact: Contact, policy: Policy, now: datetime, outcome: StageOutcome) -> bool:
     """Apply a rep's rejection if it names a policy reason; refuse and report it otherwise."""
     reasons = policy.disqualification.reasons
     code = contact.disqualification_reason
@@ -79,12 +103,19 @@ def _rejection(contact: Contact, policy: Policy, outcome: StageOutcome) -> bool:
         return False
     label = policy.disqualification.label(code)
     if reasons[code].outcome == "recycle":
-        days = policy.disqualification.cooldown_days(code)
+        days = _cooldown(policy, code)
         detail = f"rejected by the rep: {label}; back to nurture, may re-qualify after {days:g} days"
         outcome.move(Stage.RECYCLED, f"disqualification.reasons.{code}", "rejection", detail)
+        until = now + timedelta(days=days)
+        outcome.note("stages.recycled", "cooldown", f"recycled ({label}) until {until:%Y-%m-%d}")
     else:
-        detail = f"rejected by the rep: {label}"
-        outcome.move(Stage.DISQUALIFIED, f"disqualification.reasons.{code}", "rejection", detail)
+        outcome.move(
+            Stage.DISQUALIFIED,
+            f"disqualification.reasons.{code}",
+            "rejection",
+            f"rejected by the rep: {label}",
+        )
+        _note_disqualified(policy, code, outcome)
     return True
 
 
@@ -98,12 +129,7 @@ def _recycled(
     outcome: StageOutcome,
 ) -> None:
     code = contact.disqualification_reason
-    known = code is not None and code in policy.disqualification.reasons
-    days = (
-        policy.disqualification.cooldown_days(code)
-        if known and code
-        else policy.disqualification.recycle_cooldown_days
-    )
+    days = _cooldown(policy, code)
     entered = contact.stage_entered_at or now
     until = entered + timedelta(days=days)
     why = _reason_label(policy, code)
@@ -116,6 +142,7 @@ def _recycled(
             Stage.MQL, "stages.mql", "requalified", f"re-qualified after the recycle cooldown: {detail}"
         )
         outcome.clears_rejection = True
+        _note_waiting_for_acceptance(outcome)
     else:
         outcome.note(
             "stages.recycled", "cooldown_over", f"recycled ({why}); cooldown over, not an MQL again: {detail}"
@@ -129,17 +156,20 @@ def _advance(
         qualified, signal, detail = _mql_test(fit, behavior, policy, since=None)
         if qualified:
             outcome.move(Stage.MQL, "stages.mql", signal, detail)
+            _note_waiting_for_acceptance(outcome)
         else:
             outcome.note("stages.mql", "not_yet", f"not an MQL yet: {detail}")
         return
     if outcome.stage is Stage.MQL:
         if not contact.accepted:
-            outcome.note("stages.sal", "not_yet", "waiting for the assigned rep to accept the MQL")
+            _note_waiting_for_acceptance(outcome)
             return
         status = f" (lead status {contact.lead_status})" if contact.lead_status else ""
         outcome.move(Stage.SAL, "stages.sal", "acceptance", f"accepted by the rep{status}")
     if outcome.stage is Stage.SAL:
         _sql_test(contact, policy, outcome)
+    if outcome.stage is Stage.SQL:
+        _note_sql(outcome)
 
 
 def _mql_test(

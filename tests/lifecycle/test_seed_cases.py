@@ -266,7 +266,8 @@ def test_requalifying_clears_the_old_rejection(policy: Policy) -> None:
     decision = evaluate(recycled, (act(K.DEMO_REQUEST),), policy, NOW)
 
     assert decision.clears_rejection
-    assert "re-qualified after the recycle cooldown" in decision.summary
+    assert "re-qualified after the recycle cooldown" in decision.moves[-1].reason.detail
+    assert "waiting for the assigned rep to accept" in decision.summary
 
 
 def test_a_hand_raise_before_the_recycle_does_not_requalify(policy: Policy) -> None:
@@ -288,3 +289,35 @@ def test_future_activities_do_not_count(policy: Policy) -> None:
 def test_naive_now_is_refused(policy: Policy) -> None:
     with pytest.raises(ValueError, match="aware"):
         evaluate(fit_lead(), (), policy, NOW.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize(
+    ("before", "activities"),
+    [
+        (fit_lead(), (act(K.DEMO_REQUEST),)),
+        (at_stage(fit_lead(), Stage.MQL, accepted=True, evidence=BANT), ()),
+        (at_stage(fit_lead(), Stage.SAL, rejected=True, disqualification_reason="no_budget"), ()),
+        (at_stage(fit_lead(), Stage.MQL, rejected=True, disqualification_reason="competitor"), ()),
+        (
+            at_stage(fit_lead(), Stage.RECYCLED, days_ago=200, disqualification_reason="no_budget"),
+            (act(K.DEMO_REQUEST),),
+        ),
+    ],
+    ids=["new to MQL", "MQL to SQL", "recycled", "disqualified", "re-qualified"],
+)
+def test_the_crm_reason_reads_the_same_after_a_move_and_at_the_next_look(
+    before: Contact, activities: tuple[Activity, ...], policy: Policy
+) -> None:
+    moved = evaluate(before, activities, policy, NOW)
+    after = at_stage(
+        before,
+        moved.stage,
+        days_ago=0,
+        disqualification_reason=None if moved.clears_rejection else before.disqualification_reason,
+    )
+
+    again = evaluate(after, activities, policy, NOW)
+
+    assert moved.moves
+    assert not again.moves
+    assert again.summary == moved.summary

@@ -1,0 +1,25 @@
+"""Sales touches: the calls, emails and meetings a rep logs, which prove a lead was worked."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from config.vocabulary import SALES_TOUCH_KINDS
+from lifecycle.records import Activity
+
+
+def first_touch(
+    activities: Iterable[Activity], owners: Collection[str], since: datetime, until: datetime
+) -> Activity | None:
+    """The earliest touch logged by one of `owners` in [since, until]; touches by others don't count."""
+    earliest: Activity | None = None
+    for activity in activities:
+        if (
+            activity.kind in SALES_TOUCH_KINDS
+            and activity.owner_id in owners
+            and since <= activity.occurred_at <= until
+            and (earliest is None or activity.occurred_at < earliest.occurred_at)
+        ):
+            earliest = activity
+    return earliest

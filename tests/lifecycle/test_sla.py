@@ -1,0 +1,233 @@
+"""SLA clocks: what is due by when on the owning team's calendar, and what met it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from config.vocabulary import ActivityKind, Stage
+from lifecycle.clock import Clock, ClockName, ClockStatus, current_clock
+from lifecycle.engine import evaluate
+from lifecycle.records import Activity, Contact
+from tests.lifecycle.routing_world import (
+    LONDON,
+    NEW_YORK,
+    TUESDAY_10AM,
+    carried,
+    context,
+    demo,
+    lead,
+    routing_policy,
+    touch,
+    trial,
+)
+
+T = TUESDAY_10AM
+# Escalation moves owners around; these tests watch the clocks alone.
+POLICY = routing_policy(('escalate_after = "15m"\n', ""))
+BANT = {"need": "slow response", "budget": "$40k"}
+
+
+def ny(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=NEW_YORK)
+
+
+def mql_owned_by_ana(**fields: Any) -> Contact:
+    """An MQL since T, assigned to Ana at T: what the runtime reads back after routing it."""
+    first = evaluate(lead(), [demo(T)], POLICY, T, routing=context())
+    return replace(carried(lead(), first), **fields)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    contact: Contact
+    activities: tuple[Activity, ...]
+    at: datetime
+    # (clock, policy key, status, due, met by)
+    clocks: tuple[tuple[ClockName, str, ClockStatus, datetime, str | None], ...]
+
+
+FIRST, ACCEPT, DISCOVERY = ClockName.FIRST_TOUCH, ClockName.ACCEPT, ClockName.DISCOVERY
+ON_TRACK, DUE_SOON, BREACHED, MET = (
+    ClockStatus.ON_TRACK,
+    ClockStatus.DUE_SOON,
+    ClockStatus.BREACHED,
+    ClockStatus.MET,
+)
+CASES = [
+    Case(
+        "a demo request: first touch within 4 business hours, acceptance within 4",
+        lead(),
+        (demo(T),),
+        T,
+        (
+            (FIRST, "sla.first_touch_inquiry", ON_TRACK, ny(1, 14), None),
+            (ACCEPT, "sla.accept_within", ON_TRACK, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "an MQL by score: first touch within 24 business hours (three days of eight)",
+        lead(),
+        (trial(T),),
+        T,
+        (
+            (FIRST, "sla.first_touch", ON_TRACK, ny(4, 10), None),
+            (ACCEPT, "sla.accept_within", ON_TRACK, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "an MQL on Saturday: the clocks start counting on Monday",
+        lead(),
+        (demo(ny(5, 11)),),
+        ny(5, 11),
+        (
+            (FIRST, "sla.first_touch_inquiry", ON_TRACK, ny(7, 13), None),
+            (ACCEPT, "sla.accept_within", ON_TRACK, ny(7, 13), None),
+        ),
+    ),
+    Case(
+        "an EMEA lead runs on the London calendar",
+        lead(country="GB"),
+        (demo(T),),
+        T,
+        (
+            (FIRST, "sla.first_touch_inquiry", ON_TRACK, datetime(2026, 12, 2, 11, tzinfo=LONDON), None),
+            (ACCEPT, "sla.accept_within", ON_TRACK, datetime(2026, 12, 2, 11, tzinfo=LONDON), None),
+        ),
+    ),
+    Case(
+        "an hour before it is due: due soon",
+        mql_owned_by_ana(),
+        (demo(T),),
+        T + timedelta(hours=3, minutes=10),
+        (
+            (FIRST, "sla.first_touch_inquiry", DUE_SOON, ny(1, 14), None),
+            (ACCEPT, "sla.accept_within", DUE_SOON, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "at its due time, untouched: breached",
+        mql_owned_by_ana(),
+        (demo(T),),
+        ny(1, 14),
+        (
+            (FIRST, "sla.first_touch_inquiry", BREACHED, ny(1, 14), None),
+            (ACCEPT, "sla.accept_within", BREACHED, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "the owner's call meets first touch",
+        mql_owned_by_ana(),
+        (demo(T), touch(ActivityKind.CALL, "ana", T + timedelta(hours=1))),
+        T + timedelta(hours=5),
+        (
+            (FIRST, "sla.first_touch_inquiry", MET, ny(1, 14), "call"),
+            (ACCEPT, "sla.accept_within", BREACHED, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "a call by another rep does not",
+        mql_owned_by_ana(),
+        (demo(T), touch(ActivityKind.CALL, "dora", T + timedelta(hours=1))),
+        T + timedelta(hours=2),
+        (
+            (FIRST, "sla.first_touch_inquiry", ON_TRACK, ny(1, 14), None),
+            (ACCEPT, "sla.accept_within", ON_TRACK, ny(1, 14), None),
+        ),
+    ),
+    Case(
+        "acceptance meets the accept clock and starts discovery (48 business hours)",
+        mql_owned_by_ana(accepted=True, accepted_at=T + timedelta(hours=1), lead_status="IN_PROGRESS"),
+        (demo(T), touch(ActivityKind.EMAIL_SENT, "ana", T + timedelta(minutes=30))),
+        T + timedelta(hours=2),
+        (
+            (FIRST, "sla.first_touch_inquiry", MET, ny(1, 14), "email_sent"),
+            (ACCEPT, "sla.accept_within", MET, ny(1, 14), "acceptance"),
+            (DISCOVERY, "sla.discovery_within", ON_TRACK, ny(9, 12), None),
+        ),
+    ),
+    Case(
+        "documented evidence meets discovery (and first touch, had none been logged)",
+        mql_owned_by_ana(stage=Stage.SAL, accepted=True, sal_at=T + timedelta(hours=1), evidence=BANT),
+        (demo(T),),
+        T + timedelta(days=1),
+        (
+            (FIRST, "sla.first_touch_inquiry", MET, ny(1, 14), "evidence"),
+            (ACCEPT, "sla.accept_within", MET, ny(1, 14), "acceptance"),
+            (DISCOVERY, "sla.discovery_within", MET, ny(9, 11), "evidence"),
+        ),
+    ),
+    Case("below MQL no clock runs", lead(), (), T, ()),
+    Case(
+        "a rejection with a reason stops the clocks",
+        mql_owned_by_ana(rejected=True, disqualification_reason="no_need"),
+        (demo(T),),
+        T + timedelta(hours=1),
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_clocks(case: Case) -> None:
+    decision = evaluate(case.contact, case.activities, POLICY, case.at, routing=context())
+
+    got = [(c.name, c.rule, c.status, c.due_at, c.met_by) for c in decision.clocks]
+    assert [(n, r, s, d.timestamp(), m) for n, r, s, d, m in got] == [
+        (n, r, s, d.timestamp(), m) for n, r, s, d, m in case.clocks
+    ]
+
+
+def test_what_met_a_clock_and_when() -> None:
+    call = touch(ActivityKind.CALL, "ana", T + timedelta(hours=5))
+    decision = evaluate(
+        mql_owned_by_ana(), [demo(T), call], POLICY, T + timedelta(hours=6), routing=context()
+    )
+
+    first = decision.clocks[0]
+    assert (first.status, first.met_by, first.met_ref, first.met_at) == (
+        MET,
+        "call",
+        call.id,
+        call.occurred_at,
+    )
+    assert first.late
+    assert first.minutes == 240
+
+
+def test_time_alone_moves_a_clock_from_on_track_to_due_soon_to_breached() -> None:
+    contact = mql_owned_by_ana()
+    statuses: list[tuple[datetime, ClockStatus]] = []
+    moment: datetime | None = T + timedelta(minutes=1)
+    while moment is not None and len(statuses) < 5:
+        decision = evaluate(contact, [demo(T)], POLICY, moment, routing=context())
+        current = decision.current_clock
+        assert current is not None
+        statuses.append((moment, current.status))
+        moment = decision.next_check_at
+
+    assert statuses == [
+        (T + timedelta(minutes=1), ON_TRACK),
+        (ny(1, 13), DUE_SOON),
+        (ny(1, 14), BREACHED),
+    ]
+
+
+def test_the_current_clock_is_the_open_one_due_first_else_the_last_met() -> None:
+    def clock(name: ClockName, due_hour: int, met_hour: int | None) -> Clock:
+        status = MET if met_hour is not None else ON_TRACK
+        met_at = ny(1, met_hour) if met_hour is not None else None
+        return Clock(
+            name, "sla", 60, T, ny(1, due_hour - 1), ny(1, due_hour), status, "cal", None, None, met_at
+        )
+
+    open_late, open_early = clock(ACCEPT, 16, None), clock(DISCOVERY, 12, None)
+    met_first, met_last = clock(FIRST, 14, 11), clock(ACCEPT, 14, 13)
+
+    assert current_clock([open_late, met_last, open_early]) == open_early
+    assert current_clock([met_last, met_first]) == met_last
+    assert current_clock([]) is None
