@@ -30,6 +30,9 @@ class LeadInput:
 
 
 _LEAD = TypeAdapter(LeadInput)
+_CONTACT = TypeAdapter(Contact)
+_ACTIVITY = TypeAdapter(Activity)
+_ACTIVITIES = TypeAdapter(list[Activity])
 
 
 class InvalidRecord(ValueError):
@@ -130,9 +133,9 @@ def routing_to_dict(decision: Decision) -> dict[str, Any]:
         "owner_changed": decision.owner_changed,
         "owner_assigned_at": _iso(decision.owner_assigned_at),
         "escalated_from": list(decision.escalated_from),
-        "routing": _assignment_to_dict(decision.routing) if decision.routing else None,
+        "routing": assignment_to_dict(decision.routing) if decision.routing else None,
         "escalation_due_at": _iso(decision.escalation_due_at),
-        "clocks": [_clock_to_dict(clock) for clock in decision.clocks],
+        "clocks": [clock_to_dict(clock) for clock in decision.clocks],
         "sla": (
             {"clock": current.name.value, "due_at": _iso(current.due_at), "status": current.status.value}
             if current
@@ -142,7 +145,7 @@ def routing_to_dict(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _assignment_to_dict(assignment: Assignment) -> dict[str, Any]:
+def assignment_to_dict(assignment: Assignment) -> dict[str, Any]:
     return {
         "trigger": assignment.trigger.value,
         "method": assignment.method.value,
@@ -161,7 +164,7 @@ def _assignment_to_dict(assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def _clock_to_dict(clock: Clock) -> dict[str, Any]:
+def clock_to_dict(clock: Clock) -> dict[str, Any]:
     return {
         "name": clock.name.value,
         "rule": clock.rule,
@@ -180,3 +183,30 @@ def _clock_to_dict(clock: Clock) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+# The canonical records as the store and the in-memory CRM keep them (JSON-ready dicts).
+
+
+def contact_to_json(contact: Contact) -> dict[str, Any]:
+    data: dict[str, Any] = _CONTACT.dump_python(contact, mode="json")
+    return data
+
+
+def contact_from_json(data: dict[str, Any] | str | bytes) -> Contact:
+    if isinstance(data, str | bytes):
+        return _CONTACT.validate_json(data)
+    return _CONTACT.validate_python(data)
+
+
+def activity_to_json(activity: Activity) -> dict[str, Any]:
+    data: dict[str, Any] = _ACTIVITY.dump_python(activity, mode="json")
+    return data
+
+
+def activity_from_json(data: str | bytes) -> Activity:
+    return _ACTIVITY.validate_json(data)
+
+
+def activities_from_json(data: list[dict[str, Any]]) -> list[Activity]:
+    return _ACTIVITIES.validate_python(data)

@@ -1,23 +1,49 @@
 """The `handoff` command line: the admin's way into the engine, the store and the CRM.
 
-Each command lives in its own module under `sync/commands/`; this one only assembles them.
+Each command lives in its own module under `sync/commands/` and is imported only when it runs:
+`handoff sync` has no use for the scheduler or the terminal tables, and every start-up second
+counts for a command that cron or systemd runs again and again.
+Shell completion comes from click: `eval "$(_HANDOFF_COMPLETE=bash_source handoff)"`
+(zsh_source and fish_source for the other shells).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from sync.commands.demo import demo_command
-from sync.commands.evaluate import evaluate_command
-from sync.commands.policy import policy
+COMMANDS = {
+    "run": ("sync.commands.run", "run_command"),
+    "sync": ("sync.commands.run", "sync_command"),
+    "backfill": ("sync.commands.backfill", "backfill_command"),
+    "explain": ("sync.commands.inspect", "explain_command"),
+    "status": ("sync.commands.inspect", "status_command"),
+    "migrate": ("sync.commands.run", "migrate_command"),
+    "policy": ("sync.commands.policy", "policy"),
+    "evaluate": ("sync.commands.evaluate", "evaluate_command"),
+    "demo": ("sync.commands.demo", "demo_command"),
+}
 
 
-@click.group(name="handoff", context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(name="handoff", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="handoff")
 def main() -> None:
-    """handoff: the MQL-to-SQL handoff as software, beside HubSpot or Salesforce."""
+    """handoff: the MQL-to-SQL handoff as software, beside HubSpot or Salesforce.
 
-
-main.add_command(policy)
-main.add_command(evaluate_command)
-main.add_command(demo_command)
+    Settings come from HANDOFF_* environment variables or handoff.toml (docs/operations.md).
+    """

@@ -1,0 +1,174 @@
+"""What every CRM connector provides, in CRM-neutral terms.
+
+The runtime speaks only this protocol: canonical contacts and activities in, logical output fields
+out. Each connector owns its mapping (HubSpot property names, Salesforce API names, lifecycle
+values, the form-to-activity map), its pagination and its rate-limit budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from lifecycle.records import Activity, Contact
+
+
+class OutputField(StrEnum):
+    """The fields handoff writes back, by meaning; connectors map them to CRM names (docs/crm-fields.md)."""
+
+    STAGE = "stage"
+    OWNER = "owner"
+    SCORE = "score"
+    FIT_SCORE = "fit_score"
+    ENGAGEMENT_SCORE = "engagement_score"
+    REASON = "reason"
+    SLA_DUE_AT = "sla_due_at"
+    SLA_STATUS = "sla_status"
+    DISQUALIFICATION_REASON = "disqualification_reason"
+
+
+# Outputs that are also inputs of the canonical contact: writing one changes what the CRM will
+# report for that contact key (the stage a rep sees is also the stage the engine starts from).
+CONTACT_KEYS: dict[OutputField, str] = {
+    OutputField.STAGE: "stage",
+    OutputField.OWNER: "owner_id",
+    OutputField.DISQUALIFICATION_REASON: "disqualification_reason",
+}
+
+# Values travel as canonical text: integers as decimal strings, instants as ISO-8601 UTC, and
+# None for "empty", so the runtime can compare desired and current values without knowing a CRM.
+FieldValues = dict[OutputField, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CrmContact:
+    """A contact as pulled: the canonical record, when the CRM last changed it, and the current
+    values of the fields handoff writes (for diffing and echo suppression)."""
+
+    contact: Contact
+    modified_at: datetime
+    written: FieldValues = field(default_factory=dict)
+    account_owner_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record the connector could not map; it is quarantined with the reason, never dropped."""
+
+    record_id: str
+    stream: str
+    error: str
+    raw: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The slice of modification time a pull covers: `start` (inclusive, None = everything) to `end`."""
+
+    start: datetime | None
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPage:
+    contacts: list[CrmContact]
+    rejected: list[Rejected] = field(default_factory=list)
+    resume: str | None = None
+    """Opaque token to continue the same window after this page; None once the window is done."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityPull:
+    by_contact: dict[str, list[Activity]]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CrmOwner:
+    """A CRM user or queue that can own leads, as the CRM knows it (routing adds the policy's view)."""
+
+    id: str
+    email: str | None
+    name: str
+    active: bool = True
+    is_queue: bool = False
+    teams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldUpdate:
+    contact_id: str
+    fields: FieldValues
+    current: FieldValues = field(default_factory=dict)
+    """The values the CRM held when this update was decided; a connector needs them for moves the
+    CRM treats specially (HubSpot only moves lifecycle stages forward unless cleared first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRequest:
+    """A task for a rep on a contact; `key` makes its creation idempotent across crashes."""
+
+    key: str
+    contact_id: str
+    owner_id: str
+    subject: str
+    body: str
+    due_at: datetime
+    priority: str = "HIGH"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    key: str
+    ok: bool
+    error: str | None = None
+    permanent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What is left of the CRM's request allowance; None where the CRM does not say."""
+
+    remaining: int | None
+    limit: int | None
+    resets_at: datetime | None = None
+
+
+class Connector(Protocol):
+    name: str
+    write_batch_size: int
+
+    def pull_contacts(self, window: Window, resume: str | None = None) -> Iterator[ContactPage]:
+        """Contacts changed inside the window, in pages, each with a token to resume after it."""
+        ...
+
+    def count_contacts(self, window: Window) -> int | None:
+        """How many contacts the window holds, if the CRM can say cheaply (for progress and ETA)."""
+        ...
+
+    def pull_contacts_by_id(self, ids: Sequence[str]) -> ContactPage:
+        """Targeted pull (webhooks, verification): the current state of these contacts."""
+        ...
+
+    def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
+        """Activities of these contacts that happened or changed since `since` (None = all kept)."""
+        ...
+
+    def pull_owners(self) -> list[CrmOwner]: ...
+
+    def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        """Write field updates, batched by the connector; one result per contact, keyed by contact id."""
+        ...
+
+    def create_tasks(self, tasks: Sequence[TaskRequest]) -> list[WriteResult]:
+        """Create rep tasks; one result per task, keyed by the task key."""
+        ...
+
+    def existing_task_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these task keys already exist in the CRM (to finish a creation a crash interrupted)."""
+        ...
+
+    def budget(self) -> Budget: ...

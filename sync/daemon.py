@@ -1,0 +1,156 @@
+"""`handoff run`: the scheduler, the HTTP port and a clean stop, in one process.
+
+Jobs are defined here in code (no persistent job store: a job store cannot be shared, and every
+job resumes from the database anyway). They never overlap: one work lock serialises the cycle,
+the SLA tick and the reconcile, so the outbox has a single writer. On SIGTERM or SIGINT the
+current batch finishes, the outbox is flushed, and the process exits 0 within `shutdown_seconds`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from types import FrameType
+
+import structlog
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from connectors.errors import AuthError, BudgetExhausted, ConfigurationError
+from sync.flush import flush_outbox
+from sync.http import HealthApp, HttpServer
+from sync.lock import InstanceLock
+from sync.pipeline import run_cycle, run_reconcile, run_sla_tick
+from sync.runtime import Runtime
+
+log = structlog.get_logger("handoff.daemon")
+
+
+class Daemon:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.stop = threading.Event()
+        self.work = threading.Lock()
+        self.lock = InstanceLock(rt.engine, rt.crm)
+        self.paused_until = rt.clock() - timedelta(seconds=1)
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self.http: HttpServer | None = None
+        self.app = HealthApp(
+            rt, alive=lambda: self.scheduler.running and not self.stop.is_set(), started_at=rt.clock()
+        )
+
+    def run(self) -> int:
+        """Run until a signal; return the exit code."""
+        self.lock.acquire()
+        try:
+            self._install_signals()
+            self._start_http()
+            self._schedule()
+            self.scheduler.start()
+            log.info("daemon.started", crm=self.rt.crm, http_port=self.http.port if self.http else None)
+            self.stop.wait()
+            return self._shutdown()
+        finally:
+            self.lock.release()
+
+    def request_stop(self, *_: object) -> None:
+        self.stop.set()
+
+    def _install_signals(self) -> None:
+        def handler(signum: int, _: FrameType | None) -> None:
+            log.info("daemon.stopping", signal=signal.Signals(signum).name)
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def _start_http(self) -> None:
+        port = self.rt.settings.http_port
+        if port is None:
+            return
+        self.http = HttpServer(self.app, self.rt.settings.http_host, port)
+        self.http.start()
+
+    def _schedule(self) -> None:
+        settings = self.rt.settings
+        now = self.rt.clock()
+        jobs: list[tuple[str, Callable[[], object], object, float]] = [
+            (
+                "cycle",
+                lambda: run_cycle(self.rt, stop=self.stop),
+                IntervalTrigger(seconds=settings.cycle_seconds),
+                settings.cycle_seconds,
+            ),
+            (
+                "sla_tick",
+                lambda: run_sla_tick(self.rt, stop=self.stop),
+                IntervalTrigger(seconds=settings.sla_tick_seconds),
+                settings.sla_tick_seconds,
+            ),
+            (
+                "reconcile",
+                lambda: run_reconcile(self.rt, stop=self.stop),
+                CronTrigger(hour=settings.reconcile_hour_utc, minute=17),
+                3600.0,
+            ),
+        ]
+        for name, job, trigger, grace in jobs:
+            first = now if name == "cycle" else None
+            self.scheduler.add_job(
+                self._guarded(name, job),
+                trigger=trigger,
+                id=name,
+                name=name,
+                next_run_time=first,
+                misfire_grace_time=max(1, int(grace)),
+            )
+
+    def _guarded(self, name: str, job: Callable[[], object]) -> Callable[[], None]:
+        """Serialise jobs, skip them while the CRM's daily budget is spent, and keep the daemon up."""
+
+        def run() -> None:
+            if self.stop.is_set() or self.rt.clock() < self.paused_until:
+                return
+            with self.work:
+                try:
+                    job()
+                except BudgetExhausted as error:
+                    self.paused_until = error.resets_at or self.rt.clock() + timedelta(hours=1)
+                    log.warning(
+                        "daemon.paused", job=name, until=self.paused_until.isoformat(), reason=str(error)
+                    )
+                except (AuthError, ConfigurationError) as error:
+                    log.error("daemon.job_failed", job=name, error=str(error), action="fix the CRM settings")
+                except Exception as error:
+                    log.exception("daemon.job_failed", job=name, error=str(error))
+
+        return run
+
+    def _shutdown(self) -> int:
+        deadline = self.rt.settings.shutdown_seconds
+        finished = threading.Event()
+
+        def drain() -> None:
+            self.scheduler.shutdown(wait=True)
+            with self.work:
+                try:
+                    flush_outbox(self.rt, self.rt.clock())
+                except Exception as error:
+                    log.warning("daemon.final_flush_failed", error=str(error))
+            finished.set()
+
+        threading.Thread(target=drain, name="handoff-drain", daemon=True).start()
+        clean = finished.wait(deadline)
+        if self.http is not None:
+            self.http.stop()
+        self.rt.engine.dispose()
+        log.info("daemon.stopped", clean=clean)
+        return 0 if clean else 1

@@ -1,0 +1,54 @@
+"""The CRM's owners and the routing state, as the engine's routing needs them.
+
+Owners are pulled once per cycle and kept in the store, so `explain` and the SLA tick work from
+the same roster; every owner is kept, active or not, because a lead whose owner disappeared from
+the CRM must be routed again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, select
+
+from lifecycle.records import Owner
+from lifecycle.routing_state import RoutingState
+from sync.runtime import Runtime
+from sync.store.db import transaction, upsert
+from sync.store.models import OWNER, ROUTING_STATE
+
+
+def refresh_owners(rt: Runtime, now: datetime) -> int:
+    owners = rt.connector.pull_owners()
+    rows = [
+        {
+            "crm": rt.crm,
+            "id": owner.id,
+            "email": owner.email,
+            "name": owner.name,
+            "active": owner.active,
+            "is_queue": owner.is_queue,
+            "teams": list(owner.teams),
+            "updated_at": now,
+        }
+        for owner in owners
+    ]
+    with transaction(rt.engine) as connection:
+        connection.execute(delete(OWNER).where(OWNER.c.crm == rt.crm))
+        upsert(connection, OWNER, rows, ("crm", "id"))
+    return len(rows)
+
+
+def load_owners(connection: Connection, crm: str) -> list[Owner]:
+    o = OWNER.c
+    rows = connection.execute(select(o.id, o.email, o.name, o.active, o.is_queue).where(o.crm == crm))
+    return [Owner(id=r.id, email=r.email, name=r.name, active=r.active, queue=r.is_queue) for r in rows]
+
+
+def load_routing_state(connection: Connection, crm: str) -> RoutingState:
+    saved = connection.execute(select(ROUTING_STATE.c.state).where(ROUTING_STATE.c.crm == crm)).scalar()
+    return RoutingState.from_dict(saved) if saved else RoutingState()
+
+
+def save_routing_state(connection: Connection, crm: str, state: RoutingState, now: datetime) -> None:
+    upsert(connection, ROUTING_STATE, [{"crm": crm, "state": state.to_dict(), "updated_at": now}], ("crm",))

@@ -1,0 +1,178 @@
+"""One cycle against the in-memory CRM: decisions reach the CRM once, echoes change nothing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC
+
+from sqlalchemy import func, select
+
+from connectors.memory import Faults, MemoryCrm
+from connectors.protocol import OutputField
+from sync.pipeline import run_cycle
+from sync.runtime import Runtime
+from sync.store.cursors import load_cursor
+from sync.store.db import transaction
+from sync.store.models import DECISION, OUTBOX, QUARANTINE, STAGE_HISTORY
+from tests.sync import company
+from tests.sync.conftest import FakeClock
+
+
+def written(crm: MemoryCrm, contact_id: str) -> dict[OutputField, str | None]:
+    return crm.contact(contact_id).written
+
+
+def test_a_cycle_writes_each_decision_and_the_next_cycle_writes_nothing(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+
+    first = run_cycle(runtime)
+    clock.advance(seconds=30)
+    second = run_cycle(runtime)
+
+    assert (first.pulled, first.evaluated, first.queued) == (3, 3, 3)
+    assert first.sent == 4, "three field writes and the new MQL's task for its rep"
+    assert written(crm, "vp-demo")[OutputField.STAGE] == "mql"
+    assert written(crm, "vp-demo")[OutputField.SCORE] == "65"
+    assert written(crm, "fit-blog")[OutputField.STAGE] == "lead"
+    assert written(crm, "gmail-fan")[OutputField.STAGE] == "lead"
+    reason = written(crm, "vp-demo")[OutputField.REASON] or ""
+    assert "waiting for the assigned rep to accept the MQL" in reason
+    assert "Demo request (+25)" in reason
+    # Our writes moved every contact's modification time, so the second cycle re-reads all three...
+    assert second.pulled == 3
+    # ...and finds nothing to do.
+    assert (second.queued, second.sent) == (0, 0)
+    assert len(crm.changes("handoff")) == len(set(crm.changes("handoff")))
+    assert crm.request_counts()["batch_update"] == 1
+
+
+def test_a_rep_acceptance_moves_the_lead_to_sal_and_is_audited(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    run_cycle(runtime)
+    clock.advance(minutes=5)
+    crm.rep_edit("vp-demo", accepted=True, lead_status="IN_PROGRESS")
+
+    report = run_cycle(runtime)
+
+    assert report.sent == 1
+    assert written(crm, "vp-demo")[OutputField.STAGE] == "sal"
+    with transaction(runtime.engine) as connection:
+        moves = connection.execute(
+            select(STAGE_HISTORY.c.from_stage, STAGE_HISTORY.c.to_stage, STAGE_HISTORY.c.signal)
+            .where(STAGE_HISTORY.c.contact_id == "vp-demo")
+            .order_by(STAGE_HISTORY.c.id)
+        ).all()
+    assert [tuple(m) for m in moves] == [
+        (None, "lead", "created"),
+        ("lead", "mql", "high_intent"),
+        ("mql", "sal", "acceptance"),
+    ]
+
+
+def test_a_stage_changed_in_the_crm_is_audited_as_the_crm_s_move(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    run_cycle(runtime)
+    clock.advance(minutes=5)
+    crm.rep_edit("vp-demo", stage="opportunity")
+
+    run_cycle(runtime)
+
+    with transaction(runtime.engine) as connection:
+        actors = connection.execute(
+            select(STAGE_HISTORY.c.actor, STAGE_HISTORY.c.to_stage).where(
+                STAGE_HISTORY.c.contact_id == "vp-demo"
+            )
+        ).all()
+    assert ("crm", "opportunity") in [tuple(a) for a in actors]
+    assert written(crm, "vp-demo")[OutputField.STAGE] == "opportunity"
+
+
+def test_a_record_the_crm_rejects_is_quarantined_and_the_rest_go_on(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    ids = company.many(crm, 250)
+    crm.set_faults(Faults(reject_contacts={ids[7]: "PROPERTY_DOESNT_EXIST: handoff_score"}))
+
+    report = run_cycle(runtime)
+
+    assert report.dead == 1
+    assert sum(written(crm, i)[OutputField.STAGE] == "mql" for i in ids) == 249
+    assert written(crm, ids[7])[OutputField.STAGE] is None
+    with transaction(runtime.engine) as connection:
+        quarantined = connection.execute(
+            select(QUARANTINE.c.stream, QUARANTINE.c.record_id, QUARANTINE.c.error)
+        ).all()
+        dead = connection.execute(select(func.count()).where(OUTBOX.c.status == "dead")).scalar_one()
+    assert [tuple(q) for q in quarantined] == [
+        ("writes:fields", ids[7], "PROPERTY_DOESNT_EXIST: handoff_score")
+    ]
+    assert dead == 1
+
+
+def test_transient_errors_and_rate_limits_are_retried_and_the_cycle_completes(
+    runtime: Runtime, crm: MemoryCrm, sleeps: list[float]
+) -> None:
+    ids = company.many(crm, 120)
+    crm.set_faults(Faults(transient_rate=0.25, rate_limit_rate=0.15, seed=3))
+
+    report = run_cycle(runtime)
+
+    assert report.complete
+    assert sleeps, "the retry policy waited between attempts"
+    assert 0.0 in sleeps, "Retry-After: 0 from the rate limit was honoured"
+    crm.set_faults(Faults())
+    run_cycle(runtime)
+    assert {written(crm, i)[OutputField.STAGE] for i in ids} == {"mql"}
+
+
+def test_the_cursor_is_capped_at_the_cycle_start_and_reads_back_with_a_look_back(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    started = clock.now
+
+    run_cycle(runtime)
+
+    with transaction(runtime.engine) as connection:
+        cursor = load_cursor(connection, runtime.crm, "contacts")
+    assert cursor.value == started
+    assert not cursor.in_progress
+
+
+def test_a_stopped_pull_resumes_its_window_where_it_stopped(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    crm.page_size = 50
+    ids = company.many(crm, 180)
+    stop = threading.Event()
+    stop.set()
+
+    stopped = run_cycle(runtime, stop=stop)
+    with transaction(runtime.engine) as connection:
+        cursor = load_cursor(connection, runtime.crm, "contacts")
+    resumed = run_cycle(runtime)
+
+    assert not stopped.complete
+    assert stopped.pulled == 50
+    assert cursor.in_progress
+    assert cursor.resume
+    assert resumed.pulled == 130
+    assert {written(crm, i)[OutputField.STAGE] for i in ids} == {"mql"}
+
+
+def test_timestamps_come_back_aware_in_utc(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
+    company.seed(crm)
+    run_cycle(runtime)
+
+    with transaction(runtime.engine) as connection:
+        evaluated_at = connection.execute(select(DECISION.c.evaluated_at).limit(1)).scalar_one()
+
+    assert evaluated_at.tzinfo is not None
+    assert evaluated_at.utcoffset().total_seconds() == 0
+    assert evaluated_at == clock.now.astimezone(UTC)
