@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     hubspot_base_url: str = "https://api.hubapi.com"
     hubspot_webhook_secret: SecretStr | None = None
     hubspot_tier: Literal["free", "starter", "professional", "enterprise"] = "professional"
+    hubspot_forms: dict[str, str] = {}
+    """Form name (or glob, "Download: *") → activity kind, on top of the defaults (docs/crm-fields.md)."""
+    public_url: str | None = None
+    """The URL the CRM calls webhooks at, when a proxy sits in front (signatures cover it)."""
 
     salesforce_instance_url: str | None = None
     salesforce_access_token: SecretStr | None = None

@@ -154,12 +154,12 @@ def _advance(
 ) -> None:
     if outcome.stage in (Stage.SUBSCRIBER, Stage.LEAD):
         qualified, signal, detail = _mql_test(fit, behavior, policy, since=None)
-        if qualified:
-            outcome.move(Stage.MQL, "stages.mql", signal, detail)
-            _note_waiting_for_acceptance(outcome)
-        else:
+        if not qualified:
             outcome.note("stages.mql", "not_yet", f"not an MQL yet: {detail}")
-        return
+            return
+        # A lead a rep already works (imported, or accepted while below the bar) goes on to SAL at
+        # once; otherwise the next look would move it, and the CRM would be written twice.
+        outcome.move(Stage.MQL, "stages.mql", signal, detail)
     if outcome.stage is Stage.MQL:
         if not contact.accepted:
             _note_waiting_for_acceptance(outcome)

@@ -22,6 +22,8 @@ COMMANDS = {
     "migrate": ("sync.commands.run", "migrate_command"),
     "policy": ("sync.commands.policy", "policy"),
     "evaluate": ("sync.commands.evaluate", "evaluate_command"),
+    "setup": ("sync.commands.crm", "setup_command"),
+    "sandbox": ("sync.commands.crm", "sandbox_command"),
     "demo": ("sync.commands.demo", "demo_command"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
@@ -26,6 +27,7 @@ from sync.http import HealthApp, HttpServer
 from sync.lock import InstanceLock
 from sync.pipeline import run_cycle, run_reconcile, run_sla_tick
 from sync.runtime import Runtime
+from sync.webhooks import WebhookInbox
 
 log = structlog.get_logger("handoff.daemon")
 
@@ -46,6 +48,12 @@ class Daemon:
         self.app = HealthApp(
             rt, alive=lambda: self.scheduler.running and not self.stop.is_set(), started_at=rt.clock()
         )
+        self.inbox = WebhookInbox(rt, self.work, self.stop)
+        secret = rt.settings.hubspot_webhook_secret
+        if rt.crm == "hubspot" and secret is not None:
+            # Freshness is about the request's real age, whatever clock the decisions run on.
+            handler = self.inbox.hubspot(secret.get_secret_value(), rt.settings.public_url, _epoch_ms)
+            self.app.route("/webhooks/hubspot", "hubspot_webhook", handler)
 
     def run(self) -> int:
         """Run until a signal; return the exit code."""
@@ -53,6 +61,7 @@ class Daemon:
         try:
             self._install_signals()
             self._start_http()
+            self.inbox.start()
             self._schedule()
             self.scheduler.start()
             log.info("daemon.started", crm=self.rt.crm, http_port=self.http.port if self.http else None)
@@ -154,3 +163,7 @@ class Daemon:
         self.rt.engine.dispose()
         log.info("daemon.stopped", clean=clean)
         return 0 if clean else 1
+
+
+def _epoch_ms() -> int:
+    return int(time.time() * 1000)

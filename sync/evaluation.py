@@ -64,6 +64,7 @@ class Outcome:
     new_stage: bool
     stage_entered: dict[str, str]
     notices: list[Notice]
+    routing: dict[str, Any] | None
 
 
 def evaluate_pending(
@@ -125,10 +126,17 @@ def _previous(connection: Connection, crm: str, ids: list[str]) -> dict[str, dic
     d = DECISION.c
     rows = connection.execute(
         select(
-            d.contact_id, d.stage, d.owner_id, d.owner_assigned_at, d.escalated_from, d.accepted_at,
-            d.stage_entered, d.sla,
+            d.contact_id,
+            d.stage,
+            d.owner_id,
+            d.owner_assigned_at,
+            d.escalated_from,
+            d.accepted_at,
+            d.stage_entered,
+            d.sla,
+            d.routing,
         ).where(d.crm == crm, d.contact_id.in_(ids))
-    )  # fmt: skip
+    )
     return {row.contact_id: dict(row._mapping) for row in rows}
 
 
@@ -188,7 +196,18 @@ def _decide(
         new_stage=decision.moves != () and (previous is None or previous["stage"] != decision.stage.value),
         stage_entered=stage_entered,
         notices=notices(decision, contact, previous_clocks, people, now),
+        routing=_routing(decision, previous),
     )
+
+
+def _routing(decision: Decision, previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The reason of the current assignment: this decision's, or the one that gave the lead its owner."""
+    if decision.routing is not None:
+        return assignment_to_dict(decision.routing)
+    if previous is not None and previous["owner_id"] == decision.owner_id:
+        kept: dict[str, Any] | None = previous["routing"]
+        return kept
+    return None
 
 
 def _as_decided(
@@ -294,7 +313,7 @@ def _decision_row(rt: Runtime, outcome: Outcome, now: datetime) -> dict[str, Any
         "summary": decision.summary,
         "reasons": [reason_to_dict(reason) for reason in decision.reasons],
         "problems": list(decision.problems),
-        "routing": assignment_to_dict(decision.routing) if decision.routing else None,
+        "routing": outcome.routing,
         "sla": [clock_to_dict(clock) for clock in decision.clocks],
         "desired": {f.value: v for f, v in outcome.desired.items()},
     }

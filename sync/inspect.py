@@ -18,6 +18,7 @@ from sync.store.models import (
     DECISION,
     LEDGER,
     OUTBOX,
+    OWNER,
     QUARANTINE,
     SLA_CLOCK,
     STAGE_HISTORY,
@@ -46,6 +47,7 @@ class Explanation:
     clocks: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    owners: dict[str, str] = field(default_factory=dict)
 
 
 def status(rt: Runtime, *, runs: int = 10, live_budget: bool = True) -> Status:
@@ -119,6 +121,7 @@ def explain(rt: Runtime, key: str) -> Explanation | None:
         )
         q = QUARANTINE.c
         quarantined = connection.execute(select(QUARANTINE).where(q.crm == rt.crm, q.record_id == contact_id))
+        owners = dict(connection.execute(select(OWNER.c.id, OWNER.c.name).where(OWNER.c.crm == rt.crm)).all())
         return Explanation(
             contact=contact,
             decision=dict(decision._mapping) if decision else None,
@@ -126,6 +129,7 @@ def explain(rt: Runtime, key: str) -> Explanation | None:
             clocks=[dict(r._mapping) for r in clocks],
             pending=[dict(r._mapping) for r in pending],
             errors=[dict(r._mapping) for r in quarantined] + [dict(r._mapping) for r in failures],
+            owners=owners,
         )
 
 

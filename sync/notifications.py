@@ -104,6 +104,9 @@ def notices(
     who = _who(contact)
     clock = decision.current_clock
     due = clock.due_at if clock else now + timedelta(days=1)
+    # A lead that waited before handoff saw it comes with a clock already run out: say so, and give
+    # the rep a task due now rather than one due in the past.
+    timing = f"due {_when(due)}" if due > now else f"overdue since {_when(due)}"
     found: list[Notice] = []
     if decision.owner_changed and decision.routing is not None:
         escalated = decision.routing.trigger.value == "escalation"
@@ -113,10 +116,9 @@ def notices(
                 key=f"assigned:{contact.id}:{owner.id}:{(decision.owner_assigned_at or now).isoformat()}",
                 contact_id=contact.id,
                 owner_id=owner.id,
-                subject=f"{'Escalated to you' if escalated else 'New lead for you'}: {who} — "
-                f"{what} due {_when(due)}",
+                subject=f"{'Escalated to you' if escalated else 'New lead for you'}: {who} — {what} {timing}",
                 body=f"{decision.summary}\n\nWhy you: {decision.routing.reason}",
-                due_at=due,
+                due_at=max(due, now),
             )
         )
     for item in decision.clocks:
@@ -144,8 +146,15 @@ def outbox_rows(
     crm: str, notice: Notice, channels: list[ChatChannel], now: datetime
 ) -> list[dict[str, object]]:
     """The notice as outbox rows: a CRM task for the rep, and a message per chat channel."""
-    base = {"crm": crm, "contact_id": notice.contact_id, "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now, "updated_at": now}  # fmt: skip
+    base = {
+        "crm": crm,
+        "contact_id": notice.contact_id,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
     task = {
         **base,
         "kind": "task",

@@ -55,7 +55,7 @@ def build_runtime(
     policy = load_policy_setting(settings)
     engine = open_database(settings)
     migrate(engine)
-    crm_connector = connector or build_connector(settings, clock)
+    crm_connector = connector or build_connector(settings, policy)
     return Runtime(
         crm=crm_connector.name,
         engine=engine,
@@ -96,13 +96,25 @@ def open_database(settings: Settings) -> Engine:
     return engine
 
 
-def build_connector(settings: Settings, clock: Clock) -> Connector:
+def build_connector(settings: Settings, policy: Policy) -> Connector:
     if settings.crm is None:
         raise SettingsError("HANDOFF_CRM: not set; choose hubspot, salesforce or memory")
     if settings.crm == "memory":
         from connectors.memory import MemoryCrm
 
-        return MemoryCrm(settings.memory_crm_path, clock=clock)
+        return MemoryCrm(settings.memory_crm_path)
     if settings.crm == "hubspot":
-        raise SettingsError("HANDOFF_CRM: the hubspot connector is not available in this build yet")
+        from connectors.hubspot.connector import HubSpotConnector
+
+        if settings.hubspot_token is None:
+            raise SettingsError(
+                "HANDOFF_HUBSPOT_TOKEN: not set (or HANDOFF_HUBSPOT_TOKEN_FILE); a private-app token"
+            )
+        return HubSpotConnector.connect(
+            settings.hubspot_token.get_secret_value(),
+            settings.hubspot_base_url,
+            tier=settings.hubspot_tier,
+            policy=policy,
+            forms=settings.hubspot_forms,
+        )
     raise SettingsError("HANDOFF_CRM: the salesforce connector is not available in this build yet")

@@ -5,10 +5,15 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from sync.demo import show_sample_decisions
-
 
 @click.command("demo")
 def demo_command() -> None:
-    """Show the engine deciding on a shipped sample of synthetic leads."""
-    show_sample_decisions(Console(width=160))
+    """Run the whole loop on a local HubSpot sandbox for an accelerated working day, then show it."""
+    import logging
+
+    import structlog
+
+    from sync.demo import run_demo
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    run_demo(Console(width=150))

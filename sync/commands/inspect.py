@@ -77,19 +77,23 @@ def print_explanation(console: Console, found: Explanation, now: datetime) -> No
             console.print(f"  • {reason['detail']}  [dim]({reason['rule']}, {reason['signal']})[/dim]")
     for problem in decision["problems"]:
         console.print(f"[red]Problem:[/red] {problem}")
-    _print_owner(console, decision)
+    _print_owner(console, decision, found.owners)
     _print_history(console, found)
     _print_clocks(console, found, now)
     _print_pending(console, found, now)
 
 
-def _print_owner(console: Console, decision: dict[str, Any]) -> None:
+def _print_owner(console: Console, decision: dict[str, Any], owners: dict[str, str]) -> None:
     owner = decision.get("owner_id")
     routing = decision.get("routing") or {}
-    if owner or routing:
-        console.print(
-            f"Owner: {owner or 'none'}" + (f" — {routing.get('reason')}" if routing.get("reason") else "")
-        )
+    if not owner and not routing:
+        return
+    name = f"{owners.get(owner, owner)} (owner id {owner})" if owner else "nobody"
+    console.print(f"Owner: {name}")
+    if routing.get("reason"):
+        console.print(f"  routed: {routing['reason']}")
+    if decision.get("escalated_from"):
+        console.print("  escalated from: " + ", ".join(owners.get(o, o) for o in decision["escalated_from"]))
 
 
 def _print_history(console: Console, found: Explanation) -> None:
@@ -113,13 +117,8 @@ def _print_clocks(console: Console, found: Explanation, now: datetime) -> None:
     table = Table("Clock", "Owner", "Due", "Status", "Met by", title="SLA clocks", title_justify="left")
     for clock in found.clocks:
         met = f"{clock['met_by']} {age(clock['met_at'], now)}" if clock.get("met_at") else "—"
-        table.add_row(
-            clock["name"],
-            clock.get("owner_id") or "—",
-            f"{clock['due_at']:%Y-%m-%d %H:%M} UTC",
-            clock["status"],
-            met,
-        )
+        owner = found.owners.get(clock.get("owner_id") or "", clock.get("owner_id") or "—")
+        table.add_row(clock["name"], owner, f"{clock['due_at']:%Y-%m-%d %H:%M} UTC", clock["status"], met)
     console.print(table)
 
 

@@ -90,6 +90,13 @@ CASES = [
         "acceptance",
     ),
     Case(
+        "a lead a rep already works goes through MQL to SAL when it qualifies",
+        at_stage(fit_lead(), Stage.LEAD, accepted=True, lead_status="IN_PROGRESS"),
+        (act(K.DEMO_REQUEST),),
+        Stage.SAL,
+        "acceptance",
+    ),
+    Case(
         "a lead below MQL is not made SAL by acceptance",
         at_stage(fit_lead(), Stage.LEAD, accepted=True),
         (),

@@ -97,11 +97,12 @@ class HubSpotSandbox:
         """Tracebacks of sandbox bugs answered as 500s; tests assert it stays empty."""
         return list(self.app.internal_errors)
 
-    def start(self) -> str:
+    def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1 (`port` 0: any free port) and return the base URL."""
         if self._server is not None:
             return self.base_url
         self._stopping.clear()
-        self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},

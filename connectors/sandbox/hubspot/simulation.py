@@ -85,6 +85,8 @@ class SimulationProfile:
     reject_without_reason: float = 0.2
     three_of_four: float = 0.25
     opportunity_rate: float = 0.5
+    outcome_hours: tuple[float, float] = (3.0, 16.0)
+    """Working hours a responsive rep takes, after the first touch, to qualify or reject a lead."""
 
 
 PROFILES: dict[str, SimulationProfile] = {
@@ -99,6 +101,7 @@ PROFILES: dict[str, SimulationProfile] = {
         never_responds=1,
         never_team=data.TEAM_NORTH_AMERICA,
         slow=2,
+        outcome_hours=(1.0, 4.0),
     ),
     "quiet": SimulationProfile(
         "quiet", arrivals_per_hour=0.0, activity_per_hour=0.0, never_responds=0, slow=0
@@ -364,7 +367,8 @@ class Simulation:
         accept_at = add_working_time(base, accept_delay, tz)
         touch_delay = timedelta(minutes=rng.uniform(5, 60) if fast else rng.uniform(60, 300))
         touch_at = add_working_time(accept_at, touch_delay, tz)
-        outcome_delay = timedelta(hours=rng.uniform(3, 16) if fast else rng.uniform(12, 30))
+        quick, slow = self.profile.outcome_hours
+        outcome_delay = timedelta(hours=rng.uniform(quick, slow) if fast else rng.uniform(12, 30))
         outcome_at = add_working_time(touch_at, outcome_delay, tz)
         contact = self.state.get("contacts", contact_id)
         obvious = contact is not None and _obvious_reason(contact.properties) is not None

@@ -1,0 +1,141 @@
+"""The HubSpot SDK behind the one retry policy and a client-side request budget.
+
+`hubspot-api-client`'s generated APIs talk through urllib3; its own retries are switched off
+(`retry=False`) so that the retry policy is the only one, and every call goes through `call()`:
+budget first (stay under the ten-second window and the search API's 5 per second), then the
+request, then translation of failures into the error vocabulary. Responses' rate-limit headers
+tune the budget.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import orjson
+from hubspot import HubSpot
+from limits import RateLimitItem, RateLimitItemPerSecond, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from connectors.errors import CrmError
+from connectors.hubspot.errors import translate
+from connectors.retry import RetryPolicy
+
+T = TypeVar("T")
+
+# Requests per rolling ten seconds for privately distributed apps, by tier; kept 10% under.
+TEN_SECOND_LIMITS = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
+SEARCH_PER_SECOND = 4  # HubSpot allows 5; one spare keeps a second process or a retry inside it
+TIMEOUT = (5.0, 30.0)
+
+
+@dataclass
+class Usage:
+    """What the last response said about the budget, when it said anything."""
+
+    remaining: int | None = None
+    limit: int | None = None
+    daily_remaining: int | None = None
+    daily_limit: int | None = None
+
+
+class RequestBudget:
+    """Client-side throttle: wait (with the policy's injectable sleep) rather than collect 429s."""
+
+    def __init__(
+        self, tier: str, sleep: Callable[[float], None], clock: Callable[[], float] = time.time
+    ) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._general: RateLimitItem = parse(f"{int(TEN_SECOND_LIMITS[tier] * 0.9)}/10 seconds")
+        self._search: RateLimitItem = RateLimitItemPerSecond(SEARCH_PER_SECOND)
+        self._sleep = sleep
+        self._clock = clock
+        self.usage = Usage()
+
+    def acquire(self, *, search: bool) -> None:
+        item = self._search if search else self._general
+        key = "search" if search else "general"
+        while not self._limiter.hit(item, key):
+            reset, _ = self._limiter.get_window_stats(item, key)
+            self._sleep(max(0.01, reset - self._clock()))
+
+    def observe(self, headers: Mapping[str, str] | None) -> None:
+        if not headers:
+            return
+        self.usage = Usage(
+            remaining=_int(headers.get("X-HubSpot-RateLimit-Remaining")),
+            limit=_int(headers.get("X-HubSpot-RateLimit-Max")),
+            daily_remaining=_int(headers.get("X-HubSpot-RateLimit-Daily-Remaining")),
+            daily_limit=_int(headers.get("X-HubSpot-RateLimit-Daily")),
+        )
+        if self.usage.remaining is not None and self.usage.remaining <= 1:
+            interval = _int(headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")) or 10_000
+            self._sleep(interval / 1000)
+
+
+class HubSpotClient:
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        *,
+        tier: str,
+        retry: RetryPolicy,
+        pace: Callable[[float], None] | None = None,
+    ) -> None:
+        """`pace` waits for the request budget (the retry policy's sleep unless given: tests that
+        skip retry waits still need real time to pass for a rate window to open)."""
+        self.sdk = HubSpot(access_token=token, host=base_url.rstrip("/"), retry=False)
+        self.retry = retry
+        self.budget = RequestBudget(tier, pace or retry.sleep)
+        self.requests = 0
+
+    def call(self, operation: str, function: Callable[[], Any], *, search: bool = False) -> Any:
+        """Run one SDK call made with `_preload_content=False`; return its JSON, raise a `CrmError`.
+
+        The raw response skips the SDK's model classes: the connector reads plain JSON, and building
+        the generated objects cost more than the request itself on large pages.
+        """
+
+        def attempt() -> Any:
+            self.budget.acquire(search=search)
+            self.requests += 1
+            try:
+                response = function()
+                body = response.data
+                response.release_conn()
+            except CrmError:
+                raise
+            except Exception as error:
+                raise translate(error, operation) from None
+            self.budget.observe(response.headers)
+            return orjson.loads(body) if body else {}
+
+        return self.retry.call(operation, attempt)
+
+    def raw(self, operation: str, method: str, path: str, *, query: Mapping[str, Any] | None = None) -> Any:
+        """An endpoint without a typed API (form submissions, usage), through the SDK's own transport."""
+        api_client = self.sdk.crm.contacts.basic_api.api_client
+        return self.call(
+            operation,
+            lambda: api_client.call_api(
+                path,
+                method,
+                query_params=list((query or {}).items()),
+                header_params={"Accept": "application/json"},
+                response_types_map={200: "object"},
+                auth_settings=["oauth2"],
+                _preload_content=False,
+                _request_timeout=TIMEOUT,
+            ),
+        )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,107 @@
+"""The HubSpot connector: the protocol of `connectors.protocol`, on the real `hubspot-api-client`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from config.policy import Policy
+from connectors.errors import CrmError
+from connectors.hubspot.client import HubSpotClient
+from connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap
+from connectors.hubspot.reader import Reader
+from connectors.hubspot.writer import Writer
+from connectors.protocol import (
+    ActivityPull,
+    Budget,
+    ContactPage,
+    CrmOwner,
+    FieldUpdate,
+    TaskRequest,
+    Window,
+    WriteResult,
+)
+from connectors.retry import DEFAULT_RETRY, RetryPolicy
+
+USAGE_PATH = "/account-info/v3/api-usage/daily/private-apps"
+
+
+class HubSpotConnector:
+    name = "hubspot"
+    write_batch_size = 100
+
+    def __init__(self, client: HubSpotClient, mapping: AccountMap) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.reader = Reader(client, mapping)
+        self.writer = Writer(client)
+
+    @classmethod
+    def connect(
+        cls,
+        token: str,
+        base_url: str,
+        *,
+        tier: str,
+        policy: Policy,
+        forms: dict[str, str] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        pace: Callable[[float], None] | None = None,
+    ) -> HubSpotConnector:
+        """A connector for this account; the policy says which evidence items and custom fields to read."""
+        custom = sorted(
+            {
+                rule.field.removeprefix("custom.")
+                for rule in policy.fit.rule
+                if rule.field.startswith("custom.")
+            }
+        )
+        # The account's own form patterns first: the first pattern that matches decides.
+        user_forms = forms or {}
+        mapping = AccountMap(
+            evidence=policy.stages.sql.requires,
+            custom=tuple(custom),
+            forms={**user_forms, **{k: v for k, v in DEFAULT_FORMS.items() if k not in user_forms}},
+            window_days=policy.behavior.window_days,
+        )
+        return cls(HubSpotClient(token, base_url, tier=tier, retry=retry, pace=pace), mapping)
+
+    def pull_contacts(self, window: Window, resume: str | None = None) -> Iterator[ContactPage]:
+        return self.reader.pages(window, resume)
+
+    def count_contacts(self, window: Window) -> int | None:
+        return self.reader.count(window)
+
+    def pull_contacts_by_id(self, ids: Sequence[str]) -> ContactPage:
+        return self.reader.by_id(ids)
+
+    def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
+        return self.reader.activities(contact_ids, since)
+
+    def pull_owners(self) -> list[CrmOwner]:
+        return self.reader.owners()
+
+    def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
+        return self.writer.fields(updates)
+
+    def create_tasks(self, tasks: Sequence[TaskRequest]) -> list[WriteResult]:
+        return self.writer.tasks(tasks)
+
+    def existing_task_keys(self, keys: Sequence[str]) -> set[str]:
+        return self.writer.existing_task_keys(keys)
+
+    def budget(self) -> Budget:
+        """The account's daily allowance, from the usage API (private apps)."""
+        from connectors.hubspot.mapping import instant
+
+        answer: Any = self.client.raw("usage", "GET", USAGE_PATH)
+        usage = answer[0] if isinstance(answer, list) and answer else answer or {}
+        if not isinstance(usage, dict) or "usageLimit" not in usage:
+            raise CrmError("the usage API gave no usageLimit", crm=self.name, operation="usage")
+        limit = int(usage["usageLimit"])
+        return Budget(
+            remaining=limit - int(usage.get("currentUsage", 0)),
+            limit=limit,
+            resets_at=instant(usage.get("resetsAt")),
+        )

@@ -1,0 +1,375 @@
+"""HubSpot's properties in handoff's canonical terms, and back (docs/crm-fields.md).
+
+Everything HubSpot-specific about meaning lives here: which lifecycle stage a handoff stage maps
+to, which lead statuses mean "accepted", which form is a demo request, where the evidence is kept.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from config.vocabulary import CRM_OWNED_STAGES, ActivityKind, Stage
+from connectors.protocol import FieldValues, OutputField
+from lifecycle.records import Activity, Company, Contact
+
+HANDOFF_GROUP = "handoff"
+
+OUTPUT_PROPERTIES: dict[OutputField, str] = {
+    OutputField.STAGE: "handoff_stage",
+    OutputField.OWNER: "hubspot_owner_id",
+    OutputField.SCORE: "handoff_score",
+    OutputField.FIT_SCORE: "handoff_fit_score",
+    OutputField.ENGAGEMENT_SCORE: "handoff_engagement_score",
+    OutputField.REASON: "handoff_reason",
+    OutputField.SLA_DUE_AT: "handoff_sla_due_at",
+    OutputField.SLA_STATUS: "handoff_sla_status",
+    OutputField.DISQUALIFICATION_REASON: "handoff_disqualification_reason",
+}
+NUMBER_OUTPUTS = {OutputField.SCORE, OutputField.FIT_SCORE, OutputField.ENGAGEMENT_SCORE}
+
+# HubSpot's default lifecycle stages, in their forward order ("other" comes last).
+LIFECYCLE_ORDER = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
+TO_LIFECYCLE: dict[Stage, str] = {
+    Stage.SUBSCRIBER: "subscriber",
+    Stage.LEAD: "lead",
+    Stage.MQL: "marketingqualifiedlead",
+    # HubSpot's "sales qualified lead" is a lead sales has accepted: handoff's SAL and SQL both.
+    Stage.SAL: "salesqualifiedlead",
+    Stage.SQL: "salesqualifiedlead",
+    Stage.RECYCLED: "lead",
+    Stage.DISQUALIFIED: "other",
+}
+FROM_LIFECYCLE: dict[str, Stage] = {
+    "subscriber": Stage.SUBSCRIBER,
+    "lead": Stage.LEAD,
+    "marketingqualifiedlead": Stage.MQL,
+    "salesqualifiedlead": Stage.SQL,
+    "opportunity": Stage.OPPORTUNITY,
+    "customer": Stage.CUSTOMER,
+    "evangelist": Stage.CUSTOMER,
+}
+
+DEFAULT_FORMS: dict[str, str] = {
+    "Request a demo": "demo_request",
+    "Book a demo": "demo_request",
+    "Contact sales": "contact_request",
+    "Talk to sales": "contact_request",
+    "Start free trial": "trial_signup",
+    "Newsletter signup": "newsletter_signup",
+    "Download: *": "content_download",
+    "Webinar registration: *": "webinar_registered",
+    "*": "form_submission",
+}
+
+COMPANY_PROPERTIES = (
+    "name",
+    "domain",
+    "numberofemployees",
+    "industry",
+    "country",
+    "state",
+    "annualrevenue",
+    "hubspot_owner_id",
+)
+ENGAGEMENT_TYPES = ("calls", "emails", "meetings", "notes")
+ENGAGEMENT_PROPERTIES = {
+    "calls": (
+        "hs_timestamp",
+        "hubspot_owner_id",
+        "hs_call_title",
+        "hs_call_disposition",
+        "hs_lastmodifieddate",
+    ),
+    "emails": (
+        "hs_timestamp",
+        "hubspot_owner_id",
+        "hs_email_direction",
+        "hs_email_subject",
+        "hs_lastmodifieddate",
+    ),
+    "meetings": (
+        "hs_timestamp",
+        "hubspot_owner_id",
+        "hs_meeting_title",
+        "hs_meeting_outcome",
+        "hs_lastmodifieddate",
+    ),
+    "notes": ("hs_timestamp", "hubspot_owner_id", "hs_lastmodifieddate"),
+}
+_NUMBER = re.compile(r"^-?\d+(\.0+)?$")
+
+
+@dataclass(frozen=True)
+class AccountMap:
+    """The account's choices: evidence items, accepted lead statuses, the form map, extra fields."""
+
+    evidence: tuple[str, ...] = ("need", "authority", "timeline", "budget")
+    accepted_statuses: frozenset[str] = frozenset({"IN_PROGRESS", "CONNECTED", "OPEN_DEAL"})
+    rejected_statuses: frozenset[str] = frozenset({"UNQUALIFIED"})
+    forms: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FORMS))
+    custom: tuple[str, ...] = ()
+    window_days: float = 90
+    """Page views older than the scoring window are not worth a request each."""
+
+    def contact_properties(self) -> list[str]:
+        names = {
+            "email",
+            "firstname",
+            "lastname",
+            "jobtitle",
+            "country",
+            "company",
+            "hs_analytics_source",
+            "lifecyclestage",
+            "hs_lead_status",
+            "hubspot_owner_id",
+            "hubspot_owner_assigneddate",
+            "associatedcompanyid",
+            "createdate",
+            "lastmodifieddate",
+            "hs_object_id",
+            "recent_conversion_event_name",
+            "recent_conversion_date",
+            "first_conversion_event_name",
+            "first_conversion_date",
+            "hs_analytics_last_url",
+            "hs_analytics_last_visit_timestamp",
+            *OUTPUT_PROPERTIES.values(),
+            *(f"handoff_{item}" for item in self.evidence),
+            *self.custom,
+            *(f"hs_lifecyclestage_{stage}_date" for stage in LIFECYCLE_ORDER),
+        }
+        return sorted(names)
+
+    def form_kind(self, form: str) -> tuple[ActivityKind, str | None]:
+        """The activity kind of a form, and the asset its name carries ("Download: <asset>")."""
+        for pattern, kind in self.forms.items():
+            if fnmatch.fnmatchcase(form, pattern):
+                asset = form[len(pattern) - 1 :] if pattern.endswith("*") and len(pattern) > 1 else None
+                return ActivityKind(kind), asset
+        return ActivityKind.FORM_SUBMISSION, None
+
+
+def contact_from(props: Mapping[str, Any], company: Mapping[str, Any] | None, mapping: AccountMap) -> Contact:
+    lifecycle = _text(props.get("lifecyclestage"))
+    status = _text(props.get("hs_lead_status"))
+    return Contact(
+        id=str(props["hs_object_id"]),
+        email=_text(props.get("email")),
+        first_name=_text(props.get("firstname")),
+        last_name=_text(props.get("lastname")),
+        title=_text(props.get("jobtitle")),
+        country=_text(props.get("country")),
+        source=_text(props.get("hs_analytics_source")),
+        company=_company(company, props),
+        stage=_stage(props, lifecycle),
+        stage_entered_at=instant(props.get(f"hs_lifecyclestage_{lifecycle}_date")) if lifecycle else None,
+        lead_status=status,
+        accepted=status in mapping.accepted_statuses,
+        rejected=status in mapping.rejected_statuses,
+        disqualification_reason=_text(props.get("handoff_disqualification_reason")),
+        evidence={item: value for item in mapping.evidence if (value := _text(props.get(f"handoff_{item}")))},
+        owner_id=_text(props.get("hubspot_owner_id")),
+        owner_assigned_at=instant(props.get("hubspot_owner_assigneddate")),
+        created_at=instant(props.get("createdate")),
+        updated_at=instant(props.get("lastmodifieddate")),
+        custom={name: value for name in mapping.custom if (value := _text(props.get(name)))},
+    )
+
+
+def written_from(props: Mapping[str, Any]) -> FieldValues:
+    """The CRM's current values of handoff's outputs, as canonical text."""
+    values: FieldValues = {}
+    for output, name in OUTPUT_PROPERTIES.items():
+        raw = _text(props.get(name))
+        if raw is not None and output in NUMBER_OUTPUTS and _NUMBER.match(raw):
+            raw = str(int(float(raw)))
+        elif raw is not None and output is OutputField.SLA_DUE_AT:
+            moment = instant(raw)
+            raw = moment.isoformat(timespec="seconds") if moment else raw
+        values[output] = raw
+    return values
+
+
+def to_properties(fields: FieldValues) -> dict[str, str]:
+    """Canonical values as HubSpot properties ("" clears one)."""
+    return {OUTPUT_PROPERTIES[output]: ("" if value is None else value) for output, value in fields.items()}
+
+
+def lifecycle_for(stage: Stage) -> str | None:
+    """The lifecycle stage handoff sets for its stage; None for stages the CRM owns."""
+    return None if stage in CRM_OWNED_STAGES else TO_LIFECYCLE[stage]
+
+
+def is_backward(current: str | None, target: str) -> bool:
+    """Whether HubSpot would ignore a direct write (it only moves lifecycle stages forward).
+
+    A stage it does not know (a custom one) counts as backward: clearing first is always safe.
+    """
+    if not current or current == target:
+        return False
+    if current not in LIFECYCLE_ORDER or target not in LIFECYCLE_ORDER:
+        return True
+    return LIFECYCLE_ORDER.index(target) < LIFECYCLE_ORDER.index(current)
+
+
+def owner_name(owner: Mapping[str, Any]) -> str:
+    name = " ".join(part for part in (owner.get("firstName"), owner.get("lastName")) if part)
+    return name or str(owner.get("email") or owner.get("id"))
+
+
+def engagement_activity(kind: str, record: Mapping[str, Any]) -> Activity | None:
+    props = record.get("properties") or {}
+    occurred = instant(props.get("hs_timestamp"))
+    if occurred is None:
+        return None
+    owner = _text(props.get("hubspot_owner_id"))
+    activity_id = f"{kind}:{record['id']}"
+    if kind == "calls":
+        return Activity(
+            activity_id, ActivityKind.CALL, occurred, owner, _attrs(outcome=props.get("hs_call_disposition"))
+        )
+    if kind == "meetings":
+        return Activity(
+            activity_id,
+            ActivityKind.MEETING,
+            occurred,
+            owner,
+            _attrs(outcome=props.get("hs_meeting_outcome")),
+        )
+    if kind == "notes":
+        return Activity(activity_id, ActivityKind.NOTE, occurred, owner)
+    direction = _text(props.get("hs_email_direction")) or "EMAIL"
+    email_kind = ActivityKind.EMAIL_REPLY if direction == "INCOMING_EMAIL" else ActivityKind.EMAIL_SENT
+    return Activity(
+        activity_id, email_kind, occurred, owner if email_kind is ActivityKind.EMAIL_SENT else None
+    )
+
+
+def conversion_activities(props: Mapping[str, Any], mapping: AccountMap) -> Iterable[Activity]:
+    """Form submissions as the contact records them: its first and most recent conversion.
+
+    Every submission updates the contact, so each one reaches the mirror as it happens and the
+    mirror keeps the history; no per-form polling (one request per form per cycle) is needed.
+    """
+    for prefix in ("first", "recent"):
+        form = _text(props.get(f"{prefix}_conversion_event_name"))
+        moment = instant(props.get(f"{prefix}_conversion_date"))
+        if form and moment:
+            kind, asset = mapping.form_kind(form)
+            yield Activity(
+                f"form:{props['hs_object_id']}:{int(moment.timestamp() * 1000)}",
+                kind,
+                moment,
+                attributes=_attrs(form=form, asset=asset),
+            )
+
+
+def visit_activity(props: Mapping[str, Any]) -> Activity | None:
+    """Without the web-events API (below Enterprise), the last visit the contact records."""
+    moment = instant(props.get("hs_analytics_last_visit_timestamp"))
+    url = _text(props.get("hs_analytics_last_url"))
+    if moment is None or url is None:
+        return None
+    activity_id = f"visit:{props['hs_object_id']}:{int(moment.timestamp() * 1000)}"
+    return Activity(activity_id, ActivityKind.PAGE_VIEW, moment, attributes={"url": url})
+
+
+def event_activity(event: Mapping[str, Any]) -> Activity | None:
+    moment = instant(event.get("occurredAt"))
+    props = event.get("properties") or {}
+    kinds = {
+        "e_visited_page": ActivityKind.PAGE_VIEW,
+        "e_opened_marketing_email": ActivityKind.EMAIL_OPEN,
+        "e_clicked_marketing_email": ActivityKind.EMAIL_CLICK,
+    }
+    kind = kinds.get(str(event.get("eventType")))
+    if moment is None or kind is None:
+        return None
+    url = _text(props.get("hs_url")) or _text(props.get("hs_page_url"))
+    return Activity(
+        f"event:{event.get('id')}",
+        kind,
+        moment,
+        attributes=_attrs(url=url, campaign=props.get("hs_email_campaign_name")),
+    )
+
+
+def instant(value: Any) -> datetime | None:
+    """HubSpot sends instants as ISO-8601 ("...Z") or epoch milliseconds, as strings or numbers."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if text.isdigit():
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(text))
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def epoch_ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def _stage(props: Mapping[str, Any], lifecycle: str | None) -> Stage | None:
+    owned = FROM_LIFECYCLE.get(lifecycle or "")
+    if owned in CRM_OWNED_STAGES:
+        return owned
+    return stage_named(_text(props.get("handoff_stage"))) or owned
+
+
+def stage_named(text: str | None) -> Stage | None:
+    try:
+        return Stage(text) if text else None
+    except ValueError:
+        return None
+
+
+def _company(company: Mapping[str, Any] | None, props: Mapping[str, Any]) -> Company:
+    if not company:
+        return Company(name=_text(props.get("company")))
+    employees = _number(company.get("numberofemployees"))
+    revenue = _number(company.get("annualrevenue"))
+    return Company(
+        name=_text(company.get("name")),
+        domain=_text(company.get("domain")),
+        employees=int(employees) if employees is not None and employees >= 0 else None,
+        industry=_text(company.get("industry")),
+        country=_text(company.get("country")),
+        region=_text(company.get("state")),
+        revenue=revenue if revenue is not None and revenue >= 0 else None,
+    )
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _attrs(**values: Any) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items() if value not in (None, "")}

@@ -1,0 +1,279 @@
+"""Reading HubSpot: contacts changed in a window, their companies and activities, the owners.
+
+Contacts come from the CRM search API, which returns at most 10,000 results per query. Inside a
+window, results are sorted by `hs_object_id` and read with `after`; before the cap is reached the
+query restarts above the last id seen (keyset paging), so any number of contacts sharing one
+`lastmodifieddate` (a month-end import) all arrive, once, and the loop always ends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from config.vocabulary import CRM_OWNED_STAGES
+from connectors.errors import AuthError
+from connectors.hubspot.client import TIMEOUT, HubSpotClient
+from connectors.hubspot.mapping import (
+    COMPANY_PROPERTIES,
+    ENGAGEMENT_PROPERTIES,
+    ENGAGEMENT_TYPES,
+    FROM_LIFECYCLE,
+    AccountMap,
+    contact_from,
+    conversion_activities,
+    engagement_activity,
+    epoch_ms,
+    event_activity,
+    instant,
+    owner_name,
+    visit_activity,
+    written_from,
+)
+from connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner, Rejected, Window
+from lifecycle.records import Activity
+
+PAGE = 200
+SEARCH_CAP = 10_000
+BATCH = 100
+
+
+class Reader:
+    def __init__(self, client: HubSpotClient, mapping: AccountMap) -> None:
+        self.client = client
+        self.mapping = mapping
+        self.web_events = True  # until the account answers 403 (below Enterprise)
+        self._properties: dict[str, dict[str, Any]] = {}
+
+    # -- contacts -----------------------------------------------------------------------------------
+
+    def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
+        position = json.loads(resume) if resume else {"above": 0, "after": 0}
+        while True:
+            found = self._search(window, position["above"], position["after"], PAGE)
+            results = found.get("results") or []
+            following = ((found.get("paging") or {}).get("next") or {}).get("after")
+            if following is not None and int(following) + PAGE >= SEARCH_CAP and results:
+                position = {"above": max(int(r["id"]) for r in results) + 1, "after": 0}
+            elif following is not None:
+                position = {"above": position["above"], "after": int(following)}
+            else:
+                position = {}
+            page = self._page([r.get("properties") or {} for r in results])
+            yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
+            if not position:
+                return
+
+    def count(self, window: Window) -> int | None:
+        total = self._search(window, 0, 0, 1).get("total")
+        return int(total) if total is not None else None
+
+    def by_id(self, ids: Sequence[str]) -> ContactPage:
+        records: list[dict[str, Any]] = []
+        for start in range(0, len(ids), BATCH):
+            found = self._batch_read(
+                "contacts", ids[start : start + BATCH], self.mapping.contact_properties()
+            )
+            records += [r.get("properties") or {} for r in found]
+        return self._page(records)
+
+    def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
+        filters: list[dict[str, str]] = [
+            {"propertyName": "lastmodifieddate", "operator": "LTE", "value": epoch_ms(window.end)}
+        ]
+        if window.start is not None:
+            filters.append(
+                {"propertyName": "lastmodifieddate", "operator": "GTE", "value": epoch_ms(window.start)}
+            )
+        if above:
+            filters.append({"propertyName": "hs_object_id", "operator": "GTE", "value": str(above)})
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": self.mapping.contact_properties() if limit > 1 else ["hs_object_id"],
+            "limit": limit,
+            "after": str(after),
+        }
+        api = self.client.sdk.crm.contacts.search_api
+        found: dict[str, Any] = self.client.call(
+            "contacts.search",
+            lambda: api.do_search_with_http_info(body, _preload_content=False, _request_timeout=TIMEOUT),
+            search=True,
+        )
+        return found
+
+    def _page(self, records: list[dict[str, Any]]) -> ContactPage:
+        # Form conversions and the last visit live on the contact record: kept for the activity
+        # pull that follows this page (one page at a time, so memory stays bounded).
+        self._properties = {str(p.get("hs_object_id")): p for p in records}
+        companies = self._companies(
+            {str(p["associatedcompanyid"]) for p in records if p.get("associatedcompanyid")}
+        )
+        contacts: list[CrmContact] = []
+        rejected: list[Rejected] = []
+        for props in records:
+            company = companies.get(str(props.get("associatedcompanyid") or ""))
+            try:
+                contact = contact_from(props, company, self.mapping)
+                modified = instant(props.get("lastmodifieddate"))
+                if modified is None:
+                    raise ValueError("lastmodifieddate is missing or not a date")
+            except (ValueError, KeyError) as error:
+                rejected.append(
+                    Rejected(str(props.get("hs_object_id", "?")), "contacts", str(error), dict(props))
+                )
+                continue
+            owner = (company or {}).get("hubspot_owner_id")
+            contacts.append(CrmContact(contact, modified, written_from(props), str(owner) if owner else None))
+        return ContactPage(contacts, rejected)
+
+    def _companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        listed = sorted(ids)
+        for start in range(0, len(listed), BATCH):
+            for record in self._batch_read(
+                "companies", listed[start : start + BATCH], list(COMPANY_PROPERTIES)
+            ):
+                found[str(record["id"])] = record.get("properties") or {}
+        return found
+
+    def _batch_read(
+        self, object_type: str, ids: Sequence[str], properties: list[str]
+    ) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        api = self.client.sdk.crm.objects.batch_api
+        body = {"properties": properties, "propertiesWithHistory": [], "inputs": [{"id": i} for i in ids]}
+        found: dict[str, Any] = self.client.call(
+            f"{object_type}.batch_read",
+            lambda: api.read_with_http_info(
+                object_type, body, archived=False, _preload_content=False, _request_timeout=TIMEOUT
+            ),
+        )
+        results: list[dict[str, Any]] = found.get("results") or []
+        return results
+
+    # -- activities ---------------------------------------------------------------------------------
+
+    def activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
+        by_contact: dict[str, list[Activity]] = {contact_id: [] for contact_id in contact_ids}
+        for kind in ENGAGEMENT_TYPES:
+            for contact_id, activity in self._engagements(kind, list(contact_ids), since):
+                by_contact[contact_id].append(activity)
+        for contact_id in contact_ids:
+            props = self._properties.get(contact_id, {})
+            by_contact[contact_id] += conversion_activities(props, self.mapping)
+            by_contact[contact_id] += self._visits(contact_id, props, since)
+        return ActivityPull({cid: acts for cid, acts in by_contact.items() if acts})
+
+    def _engagements(
+        self, kind: str, contact_ids: list[str], since: datetime | None
+    ) -> Iterator[tuple[str, Activity]]:
+        links = self._associations(kind, contact_ids)
+        engagement_ids = sorted({eid for targets in links.values() for eid in targets})
+        records: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(engagement_ids), BATCH):
+            for record in self._batch_read(
+                kind, engagement_ids[start : start + BATCH], list(ENGAGEMENT_PROPERTIES[kind])
+            ):
+                records[str(record["id"])] = record
+        for contact_id, targets in links.items():
+            for engagement_id in targets:
+                engagement = records.get(engagement_id)
+                if engagement is None:
+                    continue
+                changed = instant((engagement.get("properties") or {}).get("hs_lastmodifieddate"))
+                if since is not None and changed is not None and changed < since:
+                    continue
+                activity = engagement_activity(kind, engagement)
+                if activity is not None:
+                    yield contact_id, activity
+
+    def _associations(self, kind: str, contact_ids: list[str]) -> dict[str, list[str]]:
+        api = self.client.sdk.crm.associations.v4.batch_api
+        links: dict[str, list[str]] = {}
+        for start in range(0, len(contact_ids), BATCH):
+            body = {"inputs": [{"id": i} for i in contact_ids[start : start + BATCH]]}
+            found: dict[str, Any] = self.client.call(
+                f"associations.contacts.{kind}",
+                lambda body=body: api.get_page_with_http_info(  # type: ignore[misc]
+                    "contacts", kind, body, _preload_content=False, _request_timeout=TIMEOUT
+                ),
+            )
+            for result in found.get("results") or []:
+                links[str(result["from"]["id"])] = [str(to["toObjectId"]) for to in result.get("to") or []]
+        return links
+
+    def _visits(self, contact_id: str, props: dict[str, Any], since: datetime | None) -> list[Activity]:
+        """Page views cost one events request per contact, so only for leads that can still move,
+        with a visit inside the scoring window and since the last pull."""
+        last_visit = instant(props.get("hs_analytics_last_visit_timestamp"))
+        modified = instant(props.get("lastmodifieddate"))
+        horizon = modified - timedelta(days=self.mapping.window_days) if modified else None
+        settled = FROM_LIFECYCLE.get(str(props.get("lifecyclestage"))) in CRM_OWNED_STAGES
+        if (
+            last_visit is None
+            or settled
+            or (since is not None and last_visit < since)
+            or (horizon is not None and last_visit < horizon)
+        ):
+            return []
+        if self.web_events:
+            try:
+                return self._web_events(contact_id, since)
+            except AuthError:
+                # Below Enterprise the events API answers 403: fall back to the contact's last visit.
+                self.web_events = False
+        visit = visit_activity(props)
+        return [visit] if visit else []
+
+    def _web_events(self, contact_id: str, since: datetime | None) -> list[Activity]:
+        api = self.client.sdk.events.events_api
+        query: dict[str, Any] = {
+            "object_type": "contact",
+            "object_id": int(contact_id),
+            "event_type": "e_visited_page",
+            "limit": 100,
+        }
+        if since is not None:
+            query["occurred_after"] = since
+        found: dict[str, Any] = self.client.call(
+            "events.page_views",
+            lambda: api.get_page_with_http_info(**query, _preload_content=False, _request_timeout=TIMEOUT),
+        )
+        return [activity for event in found.get("results") or [] if (activity := event_activity(event))]
+
+    # -- owners -------------------------------------------------------------------------------------
+
+    def owners(self) -> list[CrmOwner]:
+        owners: list[CrmOwner] = []
+        api = self.client.sdk.crm.owners.owners_api
+        for archived in (False, True):
+            after: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"limit": 100, "archived": archived}
+                if after:
+                    kwargs["after"] = after
+                found: dict[str, Any] = self.client.call(
+                    "owners",
+                    lambda kwargs=kwargs: api.get_page_with_http_info(  # type: ignore[misc]
+                        **kwargs, _preload_content=False, _request_timeout=TIMEOUT
+                    ),
+                )
+                for owner in found.get("results") or []:
+                    owners.append(
+                        CrmOwner(
+                            id=str(owner["id"]),
+                            email=owner.get("email"),
+                            name=owner_name(owner),
+                            active=not owner.get("archived", archived),
+                            is_queue=owner.get("type") == "QUEUE",
+                            teams=tuple(team.get("name", "") for team in owner.get("teams") or []),
+                        )
+                    )
+                after = ((found.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
+        return owners

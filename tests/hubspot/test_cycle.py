@@ -1,0 +1,192 @@
+"""Full cycles against the HubSpot sandbox: what lands in HubSpot, and what it costs in requests."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from config.loader import load_policy
+from connectors.hubspot.connector import HubSpotConnector
+from connectors.protocol import Window
+from connectors.sandbox.hubspot import FaultConfig, HubSpotSandbox, SimulatedClock
+from connectors.sandbox.hubspot.records import ChangeSource
+from sync.pipeline import run_cycle
+from sync.runtime import Runtime
+from sync.store.db import transaction
+from sync.store.models import DECISION
+from tests.hubspot.conftest import MONDAY, connect
+
+
+def crm_state(sandbox: HubSpotSandbox) -> dict[str, dict[str, str]]:
+    """What reps see: every contact's handoff-written properties, as HubSpot holds them."""
+    wanted = (
+        "lifecyclestage",
+        "hubspot_owner_id",
+        "handoff_stage",
+        "handoff_score",
+        "handoff_reason",
+        "handoff_sla_due_at",
+        "handoff_sla_status",
+    )
+    state = {}
+    for contact_id in sandbox.state.ids("contacts"):
+        record = sandbox.state.get("contacts", contact_id)
+        assert record is not None
+        state[str(contact_id)] = {name: str(record.properties.get(name) or "") for name in wanted}
+    return state
+
+
+def test_a_cycle_writes_stages_owners_scores_reasons_and_sla_and_the_next_writes_nothing(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    sandbox.seed_company(contacts=150)
+
+    first = run_cycle(runtime)
+    clock.advance(timedelta(seconds=30))
+    sandbox.request_log.clear()
+    second = run_cycle(runtime)
+
+    assert first.pulled == 150
+    assert (second.queued, second.sent) == (0, 0)
+    assert not [r for r in sandbox.request_log if r.path.endswith("/batch/update")], "the echo wrote again"
+    state = crm_state(sandbox)
+    with transaction(runtime.engine) as connection:
+        decisions = {row.contact_id: row for row in connection.execute(select(DECISION))}
+    lifecycle = {
+        "lead": "lead",
+        "subscriber": "subscriber",
+        "mql": "marketingqualifiedlead",
+        "sal": "salesqualifiedlead",
+        "sql": "salesqualifiedlead",
+        "recycled": "lead",
+        "disqualified": "other",
+    }
+    for contact_id, fields in state.items():
+        decision = decisions[contact_id]
+        assert fields["handoff_stage"] == decision.stage
+        assert fields["handoff_score"] == str(decision.score)
+        assert fields["handoff_reason"] == decision.summary
+        assert fields["hubspot_owner_id"] == (decision.owner_id or "")
+        if decision.stage in lifecycle:
+            assert fields["lifecyclestage"] == lifecycle[decision.stage], contact_id
+        if decision.stage in ("mql", "sal") and decision.sla:
+            assert fields["handoff_sla_status"] in ("on_track", "due_soon", "breached", "met")
+            assert fields["handoff_sla_due_at"].startswith("20")
+    assert (
+        Counter(f["handoff_stage"] for f in state.values())["mql"]
+        + Counter(d.stage for d in decisions.values())["sal"]
+        > 0
+    ), "the seeded company has qualified leads"
+
+
+def test_twelve_thousand_contacts_sharing_one_timestamp_all_arrive_once(
+    sandbox: HubSpotSandbox, connector: HubSpotConnector, clock: SimulatedClock
+) -> None:
+    rows = [{"email": f"lead{n}@bulk.example", "firstname": f"Lead{n}"} for n in range(12_000)]
+    sandbox.state.bulk_create("contacts", rows, at=MONDAY - timedelta(hours=1))
+
+    seen: Counter[str] = Counter()
+    for page in connector.pull_contacts(Window(MONDAY - timedelta(days=1), MONDAY)):
+        seen.update(record.contact.id for record in page.contacts)
+
+    assert len(seen) == 12_000
+    assert set(seen.values()) == {1}
+    searches = [r for r in sandbox.request_log if r.path.endswith("/contacts/search")]
+    assert math.ceil(12_000 / 200) <= len(searches) <= math.ceil(12_000 / 199) + 2
+
+
+def test_recycling_an_sql_clears_then_sets_the_lifecycle_stage_and_verifies_it(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    sandbox.seed_company(contacts=40)
+    run_cycle(runtime)
+    contact_id = _a_contact_at(runtime, "lead")
+    qualified = {"lifecyclestage": "salesqualifiedlead", "handoff_stage": "sql"}
+    sandbox.state.update("contacts", contact_id, qualified, source=ChangeSource.ui(1))
+    clock.advance(timedelta(minutes=5))
+    run_cycle(runtime)
+    clock.advance(timedelta(minutes=5))
+    sandbox.state.update(
+        "contacts", contact_id, {"handoff_disqualification_reason": "no_budget"}, source=ChangeSource.ui(1)
+    )
+    clock.advance(timedelta(minutes=5))
+
+    run_cycle(runtime)
+
+    record = sandbox.state.get("contacts", contact_id)
+    assert record is not None
+    assert record.properties["handoff_stage"] == "recycled"
+    assert record.properties["lifecyclestage"] == "lead"
+    versions = [v.value for v in sandbox.state.history("contacts", contact_id, "lifecyclestage")]
+    assert versions[:3] == ["lead", "", "salesqualifiedlead"], "cleared in its own request before the set"
+
+
+def test_with_a_fifth_of_requests_failing_the_crm_ends_as_without_faults(
+    clock: SimulatedClock, tmp_path: object, sleeps: list[float]
+) -> None:
+    from pathlib import Path
+
+    from config.settings import Settings
+    from connectors.hubspot.setup import setup
+    from sync.runtime import build_runtime
+
+    states = []
+    for faulty in (False, True):
+        sandbox = HubSpotSandbox(seed=11, tier="professional", clock=SimulatedClock(MONDAY))
+        sandbox.start()
+        try:
+            sandbox.seed_company(contacts=80)
+            hubspot = connect(sandbox, sleeps)
+            setup(hubspot.client, load_policy())
+            if faulty:
+                sandbox.set_faults(
+                    FaultConfig(seed=5, rate=0.2, kinds=frozenset({"429", "500", "502", "503"}))
+                )
+            folder = Path(str(tmp_path)) / str(faulty)
+            folder.mkdir()
+            settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/h.db")
+            rt = build_runtime(settings, clock=sandbox.state.clock, connector=hubspot)
+            report = run_cycle(rt)
+            rt.engine.dispose()
+            sandbox.set_faults(None)
+            assert report.complete
+            assert (report.failed, report.dead) == (0, 0)
+            states.append(crm_state(sandbox))
+            faults = [r for r in sandbox.request_log if r.fault]
+        finally:
+            sandbox.stop()
+    assert faults, "faults were injected"
+    assert states[0] == states[1]
+
+
+def test_api_economy_one_search_per_200_and_one_batch_update_per_100(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    count = 1_000
+    rows = [
+        {"email": f"lead{n}@northwind.example", "firstname": f"Lead{n}", "lifecyclestage": "lead"}
+        for n in range(count)
+    ]
+    sandbox.state.bulk_create("contacts", rows, at=MONDAY - timedelta(minutes=30))
+    sandbox.request_log.clear()
+
+    report = run_cycle(runtime)
+
+    calls = Counter((r.method, r.path.rstrip("/")) for r in sandbox.request_log)
+    assert report.pulled == count
+    assert calls[("POST", "/crm/v3/objects/contacts/search")] <= math.ceil(count / 199) + 1
+    assert calls[("POST", "/crm/v3/objects/contacts/batch/update")] == math.ceil(count / 100)
+    single = [key for key in calls if key[0] == "PATCH" and key[1].startswith("/crm/v3/objects/contacts/")]
+    assert single == [], "no single-record writes"
+
+
+def _a_contact_at(runtime: Runtime, stage: str) -> str:
+    with transaction(runtime.engine) as connection:
+        found = connection.execute(
+            select(DECISION.c.contact_id).where(DECISION.c.stage == stage).limit(1)
+        ).scalar()
+    assert found is not None
+    return str(found)
