@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from connectors.errors import CrmError
 from connectors.protocol import Window
 from sync.evaluation import evaluate_pending
 from sync.flush import flush_outbox
@@ -92,11 +93,22 @@ def run_cycle(
         quarantined=report.quarantined,
     )
     elapsed = time.perf_counter() - started
+    _observe_budget(rt)
     rt.metrics.cycles.labels(kind, status).inc()
     rt.metrics.cycle_seconds.labels(kind).observe(elapsed)
     rt.metrics.last_success.labels(kind).set(time.time())
     log.info("cycle.done", kind=kind, run_id=run_id, seconds=round(elapsed, 3), **_counts(report))
     return report
+
+
+def _observe_budget(rt: Runtime) -> None:
+    try:
+        budget = rt.connector.budget()
+    except CrmError as error:
+        log.warning("budget.unknown", error=str(error))
+        return
+    if budget.remaining is not None:
+        rt.metrics.api_budget.set(budget.remaining)
 
 
 def _counts(report: CycleReport) -> dict[str, int]:

@@ -9,7 +9,7 @@ from typing import Any
 from config.policy import Policy
 from connectors.errors import CrmError
 from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap
+from connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap, instant
 from connectors.hubspot.reader import Reader
 from connectors.hubspot.writer import Writer
 from connectors.protocol import (
@@ -92,16 +92,18 @@ class HubSpotConnector:
         return self.writer.existing_task_keys(keys)
 
     def budget(self) -> Budget:
-        """The account's daily allowance, from the usage API (private apps)."""
-        from connectors.hubspot.mapping import instant
-
+        """The account's daily allowance: from the last response's headers when there was one (no
+        request spent), else from the usage API (private apps), which also says when it resets."""
+        usage = self.client.budget.usage
+        if usage.daily_remaining is not None:
+            return Budget(remaining=usage.daily_remaining, limit=usage.daily_limit)
         answer: Any = self.client.raw("usage", "GET", USAGE_PATH)
-        usage = answer[0] if isinstance(answer, list) and answer else answer or {}
-        if not isinstance(usage, dict) or "usageLimit" not in usage:
+        daily = answer[0] if isinstance(answer, list) and answer else answer or {}
+        if not isinstance(daily, dict) or "usageLimit" not in daily:
             raise CrmError("the usage API gave no usageLimit", crm=self.name, operation="usage")
-        limit = int(usage["usageLimit"])
+        limit = int(daily["usageLimit"])
         return Budget(
-            remaining=limit - int(usage.get("currentUsage", 0)),
+            remaining=limit - int(daily.get("currentUsage", 0)),
             limit=limit,
-            resets_at=instant(usage.get("resetsAt")),
+            resets_at=instant(daily.get("resetsAt")),
         )

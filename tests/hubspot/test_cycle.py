@@ -5,16 +5,21 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from config.loader import load_policy
+from config.settings import Settings
+from connectors.errors import BudgetExhausted
 from connectors.hubspot.connector import HubSpotConnector
+from connectors.hubspot.setup import setup
 from connectors.protocol import Window
-from connectors.sandbox.hubspot import FaultConfig, HubSpotSandbox, SimulatedClock
+from connectors.sandbox.hubspot import FaultConfig, HubSpotSandbox, RateLimitConfig, SimulatedClock
 from connectors.sandbox.hubspot.records import ChangeSource
 from sync.pipeline import run_cycle
-from sync.runtime import Runtime
+from sync.runtime import Runtime, build_runtime
 from sync.store.db import transaction
 from sync.store.models import DECISION
 from tests.hubspot.conftest import MONDAY, connect
@@ -50,6 +55,7 @@ def test_a_cycle_writes_stages_owners_scores_reasons_and_sla_and_the_next_writes
     second = run_cycle(runtime)
 
     assert first.pulled == 150
+    assert runtime.metrics.api_budget._value.get() > 0, "the daily budget left, read from HubSpot's headers"
     assert (second.queued, second.sent) == (0, 0)
     assert not [r for r in sandbox.request_log if r.path.endswith("/batch/update")], "the echo wrote again"
     state = crm_state(sandbox)
@@ -125,14 +131,8 @@ def test_recycling_an_sql_clears_then_sets_the_lifecycle_stage_and_verifies_it(
 
 
 def test_with_a_fifth_of_requests_failing_the_crm_ends_as_without_faults(
-    clock: SimulatedClock, tmp_path: object, sleeps: list[float]
+    clock: SimulatedClock, tmp_path: Path, sleeps: list[float]
 ) -> None:
-    from pathlib import Path
-
-    from config.settings import Settings
-    from connectors.hubspot.setup import setup
-    from sync.runtime import build_runtime
-
     states = []
     for faulty in (False, True):
         sandbox = HubSpotSandbox(seed=11, tier="professional", clock=SimulatedClock(MONDAY))
@@ -145,7 +145,7 @@ def test_with_a_fifth_of_requests_failing_the_crm_ends_as_without_faults(
                 sandbox.set_faults(
                     FaultConfig(seed=5, rate=0.2, kinds=frozenset({"429", "500", "502", "503"}))
                 )
-            folder = Path(str(tmp_path)) / str(faulty)
+            folder = tmp_path / str(faulty)
             folder.mkdir()
             settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/h.db")
             rt = build_runtime(settings, clock=sandbox.state.clock, connector=hubspot)
@@ -190,3 +190,35 @@ def _a_contact_at(runtime: Runtime, stage: str) -> str:
         ).scalar()
     assert found is not None
     return str(found)
+
+
+@pytest.mark.parametrize("daily", [26, 40], ids=["spent while pulling", "spent while writing"])
+def test_the_daily_limit_stops_the_cycle_and_the_next_day_finishes_it_losing_nothing(
+    clock: SimulatedClock, tmp_path: Path, sleeps: list[float], daily: int
+) -> None:
+    sandbox = HubSpotSandbox(
+        seed=11, tier="professional", clock=clock, rate_limits=RateLimitConfig(daily=daily)
+    )
+    sandbox.start()
+    try:
+        sandbox.seed_company(contacts=120)
+        hubspot = connect(sandbox, sleeps)
+        setup(hubspot.client, load_policy())
+        rt = build_runtime(
+            Settings(crm="hubspot", database_url=f"sqlite:///{tmp_path}/h.db"), clock=clock, connector=hubspot
+        )
+
+        try:
+            stopped = not run_cycle(rt).complete
+        except BudgetExhausted:
+            stopped = True
+        assert stopped, "the daily limit stopped the run (in the pull, or by pausing the flush)"
+        assert all(s != 10.0 for s in sleeps), "the daily limit is not waited out inside the run"
+        clock.advance(timedelta(days=1))
+        finished = run_cycle(rt)
+        rt.engine.dispose()
+    finally:
+        sandbox.stop()
+
+    assert finished.complete
+    assert all(fields["handoff_stage"] for fields in crm_state(sandbox).values()), "every lead was decided"

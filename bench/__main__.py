@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, one after the other, each printing its figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = (
+    ("evaluate", ["bench.evaluate_bench"]),
+    ("routing + SLA", ["bench.routing_bench"]),
+    ("pipeline (20,000 contacts)", ["bench.pipeline_bench", "--contacts", "20000"]),
+)
+
+
+def main() -> None:
+    for title, command in BENCHMARKS:
+        print(f"== {title}", flush=True)
+        subprocess.run([sys.executable, "-m", *command], check=True)
+
+
+if __name__ == "__main__":
+    main()
