@@ -134,7 +134,10 @@ def _message(path: FieldPath, detail: ErrorDetails) -> str:
 def _allowed_keys(path: FieldPath) -> list[str]:
     model = _type_at(Policy, path)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return [field.alias or name for name, field in model.model_fields.items()]
+        # A model's own keys first (a fit rule's label, field, points), then the ones it inherits.
+        own = set(vars(model).get("__annotations__", {}))
+        fields = sorted(model.model_fields.items(), key=lambda item: item[0] not in own)
+        return [field.alias or name for name, field in fields]
     return []
 
 

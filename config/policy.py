@@ -80,27 +80,31 @@ def _read_list(value: Any, info: ValidationInfo) -> Any:
 
 ListValues = Annotated[tuple[str, ...], BeforeValidator(_read_list)]
 
-FIT_OPERATORS = ("equals", "in", "in_list", "between", "matches", "exists", "missing")
+CONDITION_OPERATORS = (
+    "equals",
+    "in",
+    "in_list",
+    "between",
+    "at_least",
+    "at_most",
+    "matches",
+    "exists",
+    "missing",
+)
 
 
-class FitRule(Strict):
-    """One fact about who the lead is, worth positive or negative points."""
+class Condition(Strict):
+    """One test of a contact field, the same in fit rules and routing rules: exactly one operator."""
 
-    label: str
-    field: str
-    points: int
     equals: Scalar | None = None
     in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
     in_list: str | None = None
     between: tuple[float, float] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
     matches: str | None = None
     exists: Literal[True] | None = None
     missing: Literal[True] | None = None
-
-    @field_validator("field")
-    @classmethod
-    def _known_field(cls, name: str) -> str:
-        return _check_field(name)
 
     @field_validator("between")
     @classmethod
@@ -114,15 +118,34 @@ class FitRule(Strict):
 
     @model_validator(mode="after")
     def _one_operator(self) -> Self:
-        given = [name for name in FIT_OPERATORS if getattr(self, _attr(name)) is not None]
+        given = [name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None]
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
-            raise ValueError(f"give exactly one operator of {', '.join(FIT_OPERATORS)} (found: {found})")
+            raise ValueError(
+                f"give exactly one operator of {', '.join(CONDITION_OPERATORS)} (found: {found})"
+            )
         return self
 
     @property
     def operator(self) -> str:
-        return next(name for name in FIT_OPERATORS if getattr(self, _attr(name)) is not None)
+        return next(name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None)
+
+    @property
+    def operand(self) -> Any:
+        return getattr(self, _attr(self.operator))
+
+
+class FitRule(Condition):
+    """One fact about who the lead is, worth positive or negative points."""
+
+    label: str
+    field: str
+    points: int
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, name: str) -> str:
+        return _check_field(name)
 
 
 def _attr(operator: str) -> str:
@@ -289,60 +312,6 @@ HolidayRegions = Annotated[tuple[HolidayRegion, ...], BeforeValidator(_as_tuple)
 # Minutes of business time, written as "4h", "15m" or "1h30m".
 Duration = Annotated[int, BeforeValidator(parse_duration)]
 DEFAULT_HOURS = "Mon-Fri 09:00-17:00"
-
-CONDITION_OPERATORS = (
-    "equals",
-    "in",
-    "in_list",
-    "between",
-    "at_least",
-    "at_most",
-    "matches",
-    "exists",
-    "missing",
-)
-
-
-class Condition(Strict):
-    """One test of a routing rule: the same operators as a fit rule, plus at_least / at_most."""
-
-    equals: Scalar | None = None
-    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
-    in_list: str | None = None
-    between: tuple[float, float] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
-    matches: str | None = None
-    exists: Literal[True] | None = None
-    missing: Literal[True] | None = None
-
-    @field_validator("between")
-    @classmethod
-    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
-        return _check_bounds(bounds)
-
-    @field_validator("matches")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        return _check_pattern(pattern)
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> Self:
-        given = [name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None]
-        if len(given) != 1:
-            found = ", ".join(given) if given else "none"
-            raise ValueError(
-                f"give exactly one operator of {', '.join(CONDITION_OPERATORS)} (found: {found})"
-            )
-        return self
-
-    @property
-    def operator(self) -> str:
-        return next(name for name in CONDITION_OPERATORS if getattr(self, _attr(name)) is not None)
-
-    @property
-    def operand(self) -> Any:
-        return getattr(self, _attr(self.operator))
 
 
 def _conditions(value: Any) -> Any:

@@ -7,10 +7,12 @@ empty field matches only `missing`.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from config.policy import Condition
 from lifecycle.records import Contact
 
 Getter = Callable[[Contact], Any]
@@ -40,6 +42,31 @@ def getter(field: str) -> Getter:
         return _GETTERS[field]
     name = field.removeprefix("custom.")
     return lambda contact: contact.custom.get(name)
+
+
+def condition_test(condition: Condition, lists: Mapping[str, tuple[str, ...]]) -> tuple[Test, str]:
+    """The test a condition makes, and how to say what it expects ("between 50 and 500")."""
+    operator, operand = condition.operator, condition.operand
+    if operator == "exists":
+        return present, "is set"
+    if operator == "missing":
+        return absent, "is empty"
+    if operator == "between":
+        low, high = operand
+        return between(low, high), f"between {low:g} and {high:g}"
+    if operator == "at_least":
+        return between(operand, math.inf), f"at least {operand:g}"
+    if operator == "at_most":
+        return between(-math.inf, operand), f"at most {operand:g}"
+    if operator == "matches":
+        pattern = re.compile(operand, re.IGNORECASE)
+        shown = f"matches /{operand}/" if len(operand) <= 32 else "matches the rule's pattern"
+        return matches(pattern), shown
+    if operator == "in_list":
+        return member_of(lists[operand]), f"is in the list {operand}"
+    if operator == "equals":
+        return member_of((operand,)), f"equals {operand!r}"
+    return member_of(operand), "is one of the listed values"
 
 
 def present(value: Any) -> bool:

@@ -6,13 +6,12 @@ attribute reads and comparisons, not a re-reading of the policy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from config.policy import FitRule
-from lifecycle.conditions import Getter, Test, absent, between, getter, matches, member_of, present
+from lifecycle.conditions import Getter, Test, absent, condition_test, getter
 from lifecycle.decision import Reason
 from lifecycle.records import Contact
 
@@ -54,31 +53,7 @@ def explain_fit(facts: list[FitFact]) -> list[Reason]:
 
 def _compile(rule: FitRule, lists: Mapping[str, tuple[str, ...]]) -> CompiledFitRule:
     get = getter(rule.field)
-    operator = rule.operator
-    test: Test
-    if operator == "exists":
-        test = present
-        expectation = "is set"
-    elif operator == "missing":
-        test = absent
-        expectation = "is empty"
-    elif operator == "between":
-        low, high = rule.between or (0.0, 0.0)
-        test = between(low, high)
-        expectation = f"between {low:g} and {high:g}"
-    elif operator == "matches":
-        pattern = re.compile(rule.matches or "", re.IGNORECASE)
-        test = matches(pattern)
-        shown = pattern.pattern
-        expectation = f"matches /{shown}/" if len(shown) <= 32 else "matches the rule's pattern"
-    elif operator == "in_list":
-        name = rule.in_list or ""
-        test = member_of(lists[name])
-        expectation = f"is in the list {name}"
-    else:
-        members = (rule.equals,) if operator == "equals" else (rule.in_ or ())
-        test = member_of(members)
-        expectation = f"equals {members[0]!r}" if operator == "equals" else "is one of the listed values"
+    test, expectation = condition_test(rule, lists)
 
     def describe(value: Any) -> str:
         shown = "empty" if absent(value) else repr(value)

@@ -6,15 +6,13 @@ the same holidays, so a day's working intervals are computed once for all of the
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from config.policy import Condition, Policy, Team
 from lifecycle.business_time import BusinessCalendar
-from lifecycle.conditions import Test, absent, between, getter, matches, member_of, present
+from lifecycle.conditions import Test, condition_test, getter
 from lifecycle.records import Contact, Owner
 
 
@@ -164,19 +162,4 @@ def _predicate(
 
 
 def _test(condition: Condition, lists: Mapping[str, tuple[str, ...]]) -> Test:
-    operator, operand = condition.operator, condition.operand
-    if operator == "equals":
-        return member_of((operand,))
-    if operator == "in":
-        return member_of(operand)
-    if operator == "in_list":
-        return member_of(lists[operand])
-    if operator == "between":
-        return between(*operand)
-    if operator == "at_least":
-        return between(operand, math.inf)
-    if operator == "at_most":
-        return between(-math.inf, operand)
-    if operator == "matches":
-        return matches(re.compile(operand, re.IGNORECASE))
-    return present if operator == "exists" else absent
+    return condition_test(condition, lists)[0]

@@ -84,39 +84,29 @@ def _claim(rt: Runtime, now: datetime, after: int) -> list[Row]:
 
 
 def _send(rt: Runtime, kind: str, rows: list[Row], now: datetime, counts: FlushCounts) -> None:
-    sender = _SENDERS[kind]
     try:
-        results = sender(rt, rows)
+        results = _SENDERS[kind](rt, rows)
     except BudgetExhausted as error:
         counts.paused_until = error.resets_at or now + MAX_BACKOFF
-        _settle(
-            rt,
-            rows,
-            [WriteResult(r.dedupe_key, ok=False, error=str(error)) for r in rows],
-            now,
-            counts,
-            retry_at=counts.paused_until,
-        )
+        _settle(rt, rows, _failed(rows, error), now, counts, retry_at=counts.paused_until)
         return
     except (RateLimited, Transient) as error:
-        results = [WriteResult(r.dedupe_key, ok=False, error=str(error)) for r in rows]
+        results = _failed(rows, error)
     except Permanent as error:
         if len(rows) > 1:
+            # One bad record must not sink the batch: send each alone to find it.
             for row in rows:
                 _send(rt, kind, [row], now, counts)
             return
         results = [WriteResult(rows[0].dedupe_key, ok=False, error=str(error), permanent=True)]
     except CrmError as error:
-        _settle(
-            rt,
-            rows,
-            [WriteResult(r.dedupe_key, ok=False, error=str(error)) for r in rows],
-            now,
-            counts,
-            retry_at=now,
-        )
+        _settle(rt, rows, _failed(rows, error), now, counts, retry_at=now)
         raise
     _settle(rt, rows, results, now, counts)
+
+
+def _failed(rows: list[Row], error: CrmError) -> list[WriteResult]:
+    return [WriteResult(row.dedupe_key, ok=False, error=str(error)) for row in rows]
 
 
 def _send_fields(rt: Runtime, rows: list[Row]) -> list[WriteResult]:
