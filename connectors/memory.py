@@ -9,7 +9,6 @@ killed with SIGKILL and restarted) sees the same CRM.
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import threading
@@ -17,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from connectors.errors import RateLimited, Transient
 from connectors.protocol import (
@@ -104,7 +105,7 @@ class MemoryCrm:
     ) -> None:
         """Create or replace contacts (with their account owner), as a CSV import would."""
         at = _ts(modified_at or self._clock())
-        rows = [(c.id, json.dumps(contact_to_json(c)), account_owner, at) for c, account_owner in records]
+        rows = [(c.id, _dumps(contact_to_json(c)), account_owner, at) for c, account_owner in records]
         with self._transaction() as db:
             db.executemany(
                 "INSERT INTO contacts (id, data, account_owner_id, modified_at) VALUES (?, ?, ?, ?) "
@@ -116,7 +117,7 @@ class MemoryCrm:
     def put_activities(self, records: Sequence[tuple[str, Activity]], *, touch: bool = True) -> None:
         """Log activities; like a real CRM, an activity also moves its contact's modification time."""
         now = _ts(self._clock())
-        rows = [(a.id, cid, json.dumps(activity_to_json(a)), now) for cid, a in records]
+        rows = [(a.id, cid, _dumps(activity_to_json(a)), now) for cid, a in records]
         with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO activities (id, contact_id, data, modified_at) VALUES (?, ?, ?, ?)",
@@ -127,7 +128,7 @@ class MemoryCrm:
                 db.executemany("UPDATE contacts SET modified_at = ? WHERE id = ?", [(now, i) for i in ids])
 
     def put_owners(self, owners: Sequence[CrmOwner]) -> None:
-        rows = [(o.id, json.dumps(_owner_to_dict(o))) for o in owners]
+        rows = [(o.id, _dumps(_owner_to_dict(o))) for o in owners]
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO owners (id, data) VALUES (?, ?)", rows)
 
@@ -151,7 +152,7 @@ class MemoryCrm:
     def tasks(self) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute("SELECT data FROM tasks ORDER BY id").fetchall()
-        return [json.loads(data) for (data,) in rows]
+        return [orjson.loads(data) for (data,) in rows]
 
     def changes(self, source: str | None = None) -> list[tuple[str, str, str | None, str | None]]:
         """Every value change (contact, field, old, new) in order; `source` "handoff" or "rep"."""
@@ -171,10 +172,10 @@ class MemoryCrm:
     def faults(self) -> Faults:
         with self._lock:
             rows = dict(self._db.execute("SELECT name, value FROM faults").fetchall())
-        return Faults(**{name: json.loads(value) for name, value in rows.items()})
+        return Faults(**{name: orjson.loads(value) for name, value in rows.items()})
 
     def set_faults(self, faults: Faults) -> None:
-        rows = [(name, json.dumps(getattr(faults, name))) for name in Faults.__dataclass_fields__]
+        rows = [(name, _dumps(getattr(faults, name))) for name in Faults.__dataclass_fields__]
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO faults (name, value) VALUES (?, ?)", rows)
         self._rng = random.Random(faults.seed)
@@ -252,7 +253,7 @@ class MemoryCrm:
         self._gate("owners")
         with self._lock:
             rows = self._db.execute("SELECT data FROM owners ORDER BY id").fetchall()
-        return [_owner_from_dict(json.loads(data)) for (data,) in rows]
+        return [_owner_from_dict(orjson.loads(data)) for (data,) in rows]
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         results: list[WriteResult] = []
@@ -262,7 +263,7 @@ class MemoryCrm:
 
     def create_tasks(self, tasks: Sequence[TaskRequest]) -> list[WriteResult]:
         self._gate("tasks")
-        rows = [(t.key, json.dumps(_task_to_dict(t, self._clock()))) for t in tasks]
+        rows = [(t.key, _dumps(_task_to_dict(t, self._clock()))) for t in tasks]
         with self._transaction() as db:
             # Like a real CRM, creating the same task twice makes two tasks: idempotency is ours to keep.
             db.executemany("INSERT INTO tasks (key, data) VALUES (?, ?)", rows)
@@ -326,14 +327,14 @@ class MemoryCrm:
         row = db.execute("SELECT data, outputs FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
             raise KeyError(contact_id)
-        return json.loads(row[0]), json.loads(row[1])
+        return orjson.loads(row[0]), orjson.loads(row[1])
 
     def _store(
         self, db: sqlite3.Connection, contact_id: str, data: dict[str, Any], outputs: dict[str, Any]
     ) -> None:
         db.execute(
             "UPDATE contacts SET data = ?, outputs = ?, modified_at = ? WHERE id = ?",
-            (json.dumps(data), json.dumps(outputs), _ts(self._clock()), contact_id),
+            (_dumps(data), _dumps(outputs), _ts(self._clock()), contact_id),
         )
 
     def _log_change(
@@ -410,8 +411,8 @@ def _map_contacts(rows: list[tuple[Any, ...]]) -> tuple[list[CrmContact], list[R
 def _to_crm_contact(row: tuple[Any, ...]) -> CrmContact:
     _, data, outputs, account_owner_id, modified_at = row
     contact = contact_from_json(data)
-    stored = json.loads(outputs)
-    raw = json.loads(data)
+    stored = orjson.loads(outputs)
+    raw = orjson.loads(data)
     written: FieldValues = {}
     for output in OutputField:
         key = CONTACT_KEYS.get(output)
@@ -452,6 +453,10 @@ def _task_to_dict(task: TaskRequest, created_at: datetime) -> dict[str, Any]:
         "priority": task.priority,
         "created_at": created_at.isoformat(),
     }
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _text(value: Any) -> str | None:

@@ -63,17 +63,15 @@ def pull_changes(
         window = Window(cursor.value - lookback if cursor.value else None, now)
     counts = PullCounts()
     for page in rt.connector.pull_contacts(window, resume):
-        ingest_page(rt, page, now, force=force)
+        progress = (
+            Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
+        )
+        ingest_page(rt, page, now, force=force, cursor=(stream, progress))
         counts.pages += 1
         counts.pulled += len(page.contacts)
         counts.quarantined += len(page.rejected)
         if on_page is not None:
             on_page(len(page.contacts))
-        progress = (
-            Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
-        )
-        with transaction(rt.engine) as connection:
-            save_cursor(connection, rt.crm, stream, progress, now)
         if page.resume and stop is not None and stop.is_set():
             counts.complete = False
             break
@@ -81,10 +79,18 @@ def pull_changes(
     return counts
 
 
-def ingest_page(rt: Runtime, page: ContactPage, now: datetime, *, force: bool = False) -> int:
+def ingest_page(
+    rt: Runtime,
+    page: ContactPage,
+    now: datetime,
+    *,
+    force: bool = False,
+    cursor: tuple[str, Cursor] | None = None,
+) -> int:
     """Upsert one page of contacts (and their activities) into the mirror; return how many changed.
 
-    `force` treats every record as changed and due for evaluation (the nightly reconcile)."""
+    `cursor` (stream, position) is saved in the same transaction as the page, so the mirror and
+    the cursor never disagree. `force` treats every record as changed (the nightly reconcile)."""
     ids = [record.contact.id for record in page.contacts]
     with transaction(rt.engine) as reader:
         known = _known(reader, rt.crm, ids)
@@ -97,6 +103,8 @@ def ingest_page(rt: Runtime, page: ContactPage, now: datetime, *, force: bool = 
             row["dirty"] = True
     with transaction(rt.engine) as writer:
         upsert(writer, CONTACT, rows, ("crm", "id"))
+        if cursor is not None:
+            save_cursor(writer, rt.crm, cursor[0], cursor[1], now)
         _record_crm_moves(writer, rt.crm, fresh, known, now)
         _quarantine(writer, rt.crm, rejected, now)
         if fresh:
