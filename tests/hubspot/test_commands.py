@@ -84,7 +84,9 @@ def test_a_sandbox_served_to_another_process_is_synced_end_to_end(tmp_path: Path
         wait_until(
             lambda: any("HANDOFF_HUBSPOT_BASE_URL=" in line for line in lines), 60, "the sandbox to serve"
         )
-        base_url = next(re.search(r"BASE_URL=(\S+)", line).group(1) for line in lines if "BASE_URL=" in line)  # type: ignore[union-attr]
+        found = re.search(r"BASE_URL=(\S+)", "".join(lines))
+        assert found is not None
+        base_url = found.group(1)
         env = {
             "HANDOFF_CRM": "hubspot",
             "HANDOFF_HUBSPOT_BASE_URL": base_url,
