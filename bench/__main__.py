@@ -9,6 +9,11 @@ BENCHMARKS = (
     ("evaluate", ["bench.evaluate_bench"]),
     ("routing + SLA", ["bench.routing_bench"]),
     ("pipeline (20,000 contacts)", ["bench.pipeline_bench", "--contacts", "20000"]),
+    ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
+    (
+        "HubSpot backfill (20,000 contacts; --contacts 100000 for the full run)",
+        ["bench.hubspot_backfill", "--contacts", "20000"],
+    ),
 )
 
 

@@ -105,6 +105,8 @@ class FieldUpdate:
     current: FieldValues = field(default_factory=dict)
     """The values the CRM held when this update was decided; a connector needs them for moves the
     CRM treats specially (HubSpot only moves lifecycle stages forward unless cleared first)."""
+    stage_before: str | None = None
+    """The contact's stage as last pulled, for a first write, when handoff's own field is empty."""
 
 
 @dataclass(frozen=True, slots=True)

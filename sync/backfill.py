@@ -20,7 +20,7 @@ from sync.desired import changed_fields, desired_fields
 from sync.evaluation import evaluate_pending
 from sync.flush import flush_outbox
 from sync.mirror import pull_changes
-from sync.owners import load_routing_state
+from sync.owners import load_routing_state, refresh_owners
 from sync.runtime import Runtime
 from sync.store.db import transaction
 
@@ -47,6 +47,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
     report = BackfillReport(window)
     stream = f"backfill:{since.isoformat()}..{until.isoformat()}"
     now = rt.clock()
+    refresh_owners(rt, now, force=True)
     pulled = pull_changes(
         rt, now, stream=stream, window=window, force=True, on_page=lambda n: progress("pulled", n)
     )

@@ -65,6 +65,7 @@ class Outcome:
     stage_entered: dict[str, str]
     notices: list[Notice]
     routing: dict[str, Any] | None
+    pulled_stage: str | None
 
 
 def evaluate_pending(
@@ -197,6 +198,7 @@ def _decide(
         stage_entered=stage_entered,
         notices=notices(decision, contact, previous_clocks, people, now),
         routing=_routing(decision, previous),
+        pulled_stage=row["data"].get("stage"),
     )
 
 
@@ -277,6 +279,7 @@ def _replace_pending_writes(
             "payload": {
                 "fields": {f.value: v for f, v in outcome.changes.items()},
                 "current": {f.value: outcome.current.get(f.value) for f in outcome.changes},
+                "stage_before": outcome.pulled_stage,
             },
             "status": "pending",
             "attempts": 0,

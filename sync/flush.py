@@ -115,6 +115,7 @@ def _send_fields(rt: Runtime, rows: list[Row]) -> list[WriteResult]:
             contact_id=row.contact_id,
             fields={OutputField(k): v for k, v in row.payload["fields"].items()},
             current={OutputField(k): v for k, v in row.payload.get("current", {}).items()},
+            stage_before=row.payload.get("stage_before"),
         )
         for row in rows
     ]

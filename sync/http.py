@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from sync.runtime import Runtime
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 from sync.store.runs import last_success
 
 Handler = Callable[[Request], Response]
+access = structlog.get_logger("handoff.http")
 
 
 class HealthApp:
@@ -84,9 +86,18 @@ def _json(body: dict[str, object], status: int) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
+class _LoggedHandler(WSGIRequestHandler):
+    """Access lines through the structured log (debug level), not werkzeug's coloured stderr."""
+
+    def log(self, type: str, message: str, *args: object) -> None:
+        access.debug("http.request", type=type, line=message % args)
+
+
 class HttpServer:
     def __init__(self, app: HealthApp, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_LoggedHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="handoff-http", daemon=True)
 
     @property

@@ -158,17 +158,15 @@ def _known(connection: Connection, crm: str, ids: Sequence[str]) -> dict[str, di
 
 
 def _pull_activities(rt: Runtime, fresh: list[CrmContact], known: dict[str, dict[str, Any]]) -> ActivityPull:
-    new_ids = [r.contact.id for r in fresh if r.contact.id not in known]
-    old = [r.contact.id for r in fresh if r.contact.id in known]
-    pulled = ActivityPull({}, [])
-    if new_ids:
-        pulled = rt.connector.pull_activities(new_ids, since=None)
-    if old:
-        lookback = timedelta(seconds=rt.settings.lookback_seconds)
-        since = min(known[i]["pulled_at"] for i in old) - lookback
-        more = rt.connector.pull_activities(old, since=since)
-        pulled = ActivityPull({**pulled.by_contact, **more.by_contact}, [*pulled.rejected, *more.rejected])
-    return pulled
+    """One pull for the page: everything for a contact seen for the first time, else what changed
+    since the oldest of these contacts was last pulled (minus the look-back)."""
+    if not fresh:
+        return ActivityPull({}, [])
+    ids = [r.contact.id for r in fresh]
+    since = None
+    if all(i in known for i in ids):
+        since = min(known[i]["pulled_at"] for i in ids) - timedelta(seconds=rt.settings.lookback_seconds)
+    return rt.connector.pull_activities(ids, since=since)
 
 
 def _row(

@@ -7,9 +7,9 @@ the CRM must be routed again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from lifecycle.records import Owner
 from lifecycle.routing_state import RoutingState
@@ -17,8 +17,20 @@ from sync.runtime import Runtime
 from sync.store.db import transaction, upsert
 from sync.store.models import OWNER, ROUTING_STATE
 
+# Owners change rarely; re-reading them every 30-second cycle and every minute's SLA tick would
+# spend more requests on them than on the leads.
+REFRESH_EVERY = timedelta(minutes=5)
 
-def refresh_owners(rt: Runtime, now: datetime) -> int:
+
+def refresh_owners(rt: Runtime, now: datetime, *, force: bool = False) -> int | None:
+    """Re-read the CRM's owners, unless they were read less than five minutes ago."""
+    if not force:
+        with transaction(rt.engine) as connection:
+            last = connection.execute(
+                select(func.max(OWNER.c.updated_at)).where(OWNER.c.crm == rt.crm)
+            ).scalar()
+        if last is not None and now - last < REFRESH_EVERY:
+            return None
     owners = rt.connector.pull_owners()
     rows = [
         {

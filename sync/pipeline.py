@@ -55,7 +55,7 @@ def run_cycle(
     started = time.perf_counter()
     log.info("cycle.start", kind=kind, run_id=run_id, crm=rt.crm)
     try:
-        refresh_owners(rt, now)
+        refresh_owners(rt, now, force=force)
         pulled = (
             pull_changes(rt, now, stream=stream, window=window, stop=stop, force=force)
             if pull

@@ -164,7 +164,12 @@ class AccountMap:
         return ActivityKind.FORM_SUBMISSION, None
 
 
-def contact_from(props: Mapping[str, Any], company: Mapping[str, Any] | None, mapping: AccountMap) -> Contact:
+def contact_from(
+    props: Mapping[str, Any],
+    company: Mapping[str, Any] | None,
+    mapping: AccountMap,
+    industries: Mapping[str, str] | None = None,
+) -> Contact:
     lifecycle = _text(props.get("lifecyclestage"))
     status = _text(props.get("hs_lead_status"))
     return Contact(
@@ -175,7 +180,7 @@ def contact_from(props: Mapping[str, Any], company: Mapping[str, Any] | None, ma
         title=_text(props.get("jobtitle")),
         country=_text(props.get("country")),
         source=_text(props.get("hs_analytics_source")),
-        company=_company(company, props),
+        company=_company(company, props, industries or {}),
         stage=_stage(props, lifecycle),
         stage_entered_at=instant(props.get(f"hs_lifecyclestage_{lifecycle}_date")) if lifecycle else None,
         lead_status=status,
@@ -341,7 +346,9 @@ def stage_named(text: str | None) -> Stage | None:
         return None
 
 
-def _company(company: Mapping[str, Any] | None, props: Mapping[str, Any]) -> Company:
+def _company(
+    company: Mapping[str, Any] | None, props: Mapping[str, Any], industries: Mapping[str, str]
+) -> Company:
     if not company:
         return Company(name=_text(props.get("company")))
     employees = _number(company.get("numberofemployees"))
@@ -350,7 +357,7 @@ def _company(company: Mapping[str, Any] | None, props: Mapping[str, Any]) -> Com
         name=_text(company.get("name")),
         domain=_text(company.get("domain")),
         employees=int(employees) if employees is not None and employees >= 0 else None,
-        industry=_text(company.get("industry")),
+        industry=industries.get(str(company.get("industry")), _text(company.get("industry"))),
         country=_text(company.get("country")),
         region=_text(company.get("state")),
         revenue=revenue if revenue is not None and revenue >= 0 else None,

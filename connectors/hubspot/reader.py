@@ -38,6 +38,9 @@ from lifecycle.records import Activity
 PAGE = 200
 SEARCH_CAP = 10_000
 BATCH = 100
+# The v4 associations batch read takes 1,000 inputs (HubSpot raised it from 100 in 2025): one
+# request per engagement type per page of contacts.
+ASSOCIATION_BATCH = 1_000
 
 
 class Reader:
@@ -46,6 +49,7 @@ class Reader:
         self.mapping = mapping
         self.web_events = True  # until the account answers 403 (below Enterprise)
         self._properties: dict[str, dict[str, Any]] = {}
+        self._industries: dict[str, str] | None = None
 
     # -- contacts -----------------------------------------------------------------------------------
 
@@ -116,7 +120,9 @@ class Reader:
         for props in records:
             company = companies.get(str(props.get("associatedcompanyid") or ""))
             try:
-                contact = contact_from(props, company, self.mapping)
+                contact = contact_from(
+                    props, company, self.mapping, self._industry_labels() if company else {}
+                )
                 modified = instant(props.get("lastmodifieddate"))
                 if modified is None:
                     raise ValueError("lastmodifieddate is missing or not a date")
@@ -128,6 +134,20 @@ class Reader:
             owner = (company or {}).get("hubspot_owner_id")
             contacts.append(CrmContact(contact, modified, written_from(props), str(owner) if owner else None))
         return ContactPage(contacts, rejected)
+
+    def _industry_labels(self) -> dict[str, str]:
+        """HubSpot stores industries as internal values (COMPUTER_SOFTWARE); policies are written
+        with the labels people see (Computer Software). Read the account's options once."""
+        if self._industries is None:
+            api = self.client.sdk.crm.properties.core_api
+            found: dict[str, Any] = self.client.call(
+                "companies.industry_options",
+                lambda: api.get_by_name_with_http_info(
+                    "companies", "industry", _preload_content=False, _request_timeout=TIMEOUT
+                ),
+            )
+            self._industries = {str(o["value"]): str(o["label"]) for o in found.get("options") or []}
+        return self._industries
 
     def _companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -194,8 +214,8 @@ class Reader:
     def _associations(self, kind: str, contact_ids: list[str]) -> dict[str, list[str]]:
         api = self.client.sdk.crm.associations.v4.batch_api
         links: dict[str, list[str]] = {}
-        for start in range(0, len(contact_ids), BATCH):
-            body = {"inputs": [{"id": i} for i in contact_ids[start : start + BATCH]]}
+        for start in range(0, len(contact_ids), ASSOCIATION_BATCH):
+            body = {"inputs": [{"id": i} for i in contact_ids[start : start + ASSOCIATION_BATCH]]}
             found: dict[str, Any] = self.client.call(
                 f"associations.contacts.{kind}",
                 lambda body=body: api.get_page_with_http_info(  # type: ignore[misc]

@@ -50,13 +50,13 @@ class Writer:
         return [results[u.contact_id] for u in updates]
 
     def _current_lifecycles(self, updates: list[FieldUpdate]) -> dict[str, str]:
-        """Where a stage change starts from. handoff sets `lifecyclestage` with its own stage, so
-        the stage it wrote says where HubSpot stands; only a first write needs a read."""
+        """Where a stage change starts from: handoff sets `lifecyclestage` with its own stage, so
+        the stage it wrote (or, on a first write, the stage as pulled) says where HubSpot stands;
+        only a contact whose stage is unknown (a custom or "other" lifecycle stage) needs a read."""
         known: dict[str, str] = {}
         unknown: list[str] = []
         for update in updates:
-            current = update.current.get(OutputField.STAGE)
-            stage = stage_named(current)
+            stage = stage_named(update.current.get(OutputField.STAGE)) or stage_named(update.stage_before)
             mapped = lifecycle_for(stage) if stage else None
             if mapped is None:
                 unknown.append(update.contact_id)

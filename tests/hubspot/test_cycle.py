@@ -192,28 +192,50 @@ def _a_contact_at(runtime: Runtime, stage: str) -> str:
     return str(found)
 
 
-@pytest.mark.parametrize("daily", [26, 40], ids=["spent while pulling", "spent while writing"])
+def _requests_before(first: str, tmp_path: Path, sleeps: list[float]) -> int:
+    """How many requests a fresh run makes before its first request to `first` (a trial run)."""
+    sandbox = HubSpotSandbox(seed=11, tier="professional", clock=SimulatedClock(MONDAY))
+    sandbox.start()
+    try:
+        rt = _daily_run(sandbox, tmp_path / "trial", sleeps)
+        run_cycle(rt)
+        rt.engine.dispose()
+        return next(n for n, r in enumerate(sandbox.request_log) if r.path.rstrip("/").endswith(first))
+    finally:
+        sandbox.stop()
+
+
+def _daily_run(sandbox: HubSpotSandbox, folder: Path, sleeps: list[float]) -> Runtime:
+    folder.mkdir()
+    sandbox.seed_company(contacts=120)
+    hubspot = connect(sandbox, sleeps)
+    setup(hubspot.client, load_policy())
+    settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/h.db")
+    return build_runtime(settings, clock=sandbox.state.clock, connector=hubspot)
+
+
+@pytest.mark.parametrize(
+    "first_refused", ["/contacts/search", "/contacts/batch/update"], ids=["while pulling", "while writing"]
+)
 def test_the_daily_limit_stops_the_cycle_and_the_next_day_finishes_it_losing_nothing(
-    clock: SimulatedClock, tmp_path: Path, sleeps: list[float], daily: int
+    clock: SimulatedClock, tmp_path: Path, sleeps: list[float], first_refused: str
 ) -> None:
+    daily = _requests_before(first_refused, tmp_path, sleeps)
     sandbox = HubSpotSandbox(
         seed=11, tier="professional", clock=clock, rate_limits=RateLimitConfig(daily=daily)
     )
     sandbox.start()
     try:
-        sandbox.seed_company(contacts=120)
-        hubspot = connect(sandbox, sleeps)
-        setup(hubspot.client, load_policy())
-        rt = build_runtime(
-            Settings(crm="hubspot", database_url=f"sqlite:///{tmp_path}/h.db"), clock=clock, connector=hubspot
-        )
-
+        rt = _daily_run(sandbox, tmp_path / "run", sleeps)
         try:
             stopped = not run_cycle(rt).complete
         except BudgetExhausted:
             stopped = True
-        assert stopped, "the daily limit stopped the run (in the pull, or by pausing the flush)"
+        assert stopped, "the daily limit stopped the run"
         assert all(s != 10.0 for s in sleeps), "the daily limit is not waited out inside the run"
+        refused = [r for r in sandbox.request_log if r.status == 429]
+        assert refused
+        assert refused[0].path.rstrip("/").endswith(first_refused)
         clock.advance(timedelta(days=1))
         finished = run_cycle(rt)
         rt.engine.dispose()
