@@ -61,6 +61,8 @@ class KindRules:
     rules: tuple[CompiledBehaviorRule, ...]
     keys: tuple[str, ...]
     memo: dict[object, tuple[CompiledBehaviorRule, ...]]
+    key: str | None
+    """The attribute that decides, when only one does (the memo is keyed by its value)."""
 
     def matching(self, attributes: Mapping[str, str]) -> tuple[CompiledBehaviorRule, ...]:
         keys = self.keys
@@ -125,7 +127,7 @@ def compile_behavior(behavior: Behavior) -> BehaviorPlan:
 
 def _kind_rules(rules: list[CompiledBehaviorRule]) -> KindRules:
     keys = sorted({attribute for rule in rules for attribute, _, _ in rule.filters})
-    return KindRules(tuple(rules), tuple(keys), {})
+    return KindRules(tuple(rules), tuple(keys), {}, keys[0] if len(keys) == 1 else None)
 
 
 def decay_factor(plan: BehaviorPlan, age_seconds: float) -> float:
@@ -144,7 +146,14 @@ def score_behavior(plan: BehaviorPlan, activities: Iterable[Activity], now: date
         age = (now - activity.occurred_at).total_seconds()
         if age < 0 or age > window:
             continue
-        matched = kind_rules.rules if not kind_rules.keys else kind_rules.matching(activity.attributes)
+        if not kind_rules.keys:
+            matched = kind_rules.rules
+        elif kind_rules.key is not None:
+            # The common case inlined: one attribute decides, and the memo already knows its value.
+            found = kind_rules.memo.get(activity.attributes.get(kind_rules.key))
+            matched = found if found is not None else kind_rules.matching(activity.attributes)
+        else:
+            matched = kind_rules.matching(activity.attributes)
         for rule in matched:
             ages = ages_by_rule.get(rule.index)
             if ages is None:
@@ -156,11 +165,11 @@ def score_behavior(plan: BehaviorPlan, activities: Iterable[Activity], now: date
     facts: list[RuleFact] = []
     high_intent_age: float | None = None
     high_intent_rule: str | None = None
-    for rule in plan.rules:
-        ages = ages_by_rule.get(rule.index)
-        if not ages:
-            continue
-        fact = _fire(plan.decay_per_second, rule, ages)
+    rate = plan.decay_per_second
+    rules = plan.rules
+    for index in sorted(ages_by_rule):
+        rule = rules[index]
+        fact = _fire(rate, rule, ages_by_rule[index])
         if fact is None:
             continue
         total += fact.points
