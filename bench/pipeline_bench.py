@@ -15,7 +15,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from uuid import uuid4
+
+from sqlalchemy import create_engine, text
 
 from bench.leads import synthetic_leads
 from config.settings import Settings
@@ -80,14 +85,34 @@ def main() -> None:
         seeded = time.perf_counter()
         seed(crm_path, args.contacts, datetime.now(UTC))
         print(f"seeded {args.contacts:,} contacts x 20 activities in {time.perf_counter() - seeded:.0f} s")
-        databases = [f"sqlite:///{folder}/handoff.db"]
-        if os.environ.get("HANDOFF_TEST_DATABASE_URL"):
-            databases.append(os.environ["HANDOFF_TEST_DATABASE_URL"])
-        for database in databases:
-            subprocess.run(
-                [sys.executable, "-m", "bench.pipeline_bench", "--crm", crm_path, "--database", database],
-                check=True,
-            )
+        run(crm_path, f"sqlite:///{folder}/handoff.db")
+        server = os.environ.get("HANDOFF_TEST_DATABASE_URL")
+        if server:
+            with fresh_schema(server) as database:
+                run(crm_path, database)
+
+
+def run(crm_path: str, database: str) -> None:
+    """Each database in its own process, so the peak RSS printed is that run's alone."""
+    subprocess.run(
+        [sys.executable, "-m", "bench.pipeline_bench", "--crm", crm_path, "--database", database], check=True
+    )
+
+
+@contextmanager
+def fresh_schema(server: str) -> Iterator[str]:
+    """An empty schema on the PostgreSQL server for one run, dropped afterwards."""
+    schema = f"bench_{uuid4().hex[:10]}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in server else "?"
+        yield f"{server}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":
