@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,10 +94,16 @@ def main() -> None:
 
 
 def run(crm_path: str, database: str) -> None:
-    """Each database in its own process, so the peak RSS printed is that run's alone."""
-    subprocess.run(
-        [sys.executable, "-m", "bench.pipeline_bench", "--crm", crm_path, "--database", database], check=True
-    )
+    """Each database in its own process, so the peak RSS printed is that run's alone, and on its own
+    copy of the seeded CRM, so the second run starts from the same unwritten company as the first."""
+    copy = f"{crm_path}.{uuid4().hex[:8]}"
+    shutil.copyfile(crm_path, copy)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "bench.pipeline_bench", "--crm", copy, "--database", database], check=True
+        )
+    finally:
+        os.remove(copy)
 
 
 @contextmanager

@@ -40,6 +40,7 @@ from sync.owners import load_owners, load_routing_state, save_routing_state
 from sync.runtime import Runtime
 from sync.store.db import insert_ignoring_duplicates, transaction, upsert
 from sync.store.models import CONTACT, DECISION, OUTBOX, SLA_CLOCK, STAGE_HISTORY
+from sync.store.statistics import refresh_statistics
 
 _STAGE_TIMES = {Stage.MQL: "mql_at", Stage.SAL: "sal_at", Stage.SQL: "sql_at"}
 
@@ -79,6 +80,7 @@ def evaluate_pending(
         state = load_routing_state(connection, rt.crm)
     people = {owner.id: owner for owner in owners}
     while stop is None or not stop.is_set():
+        refresh_statistics(rt.engine)
         with transaction(rt.engine) as connection:
             rows = _due(connection, rt, now, after, ids)
             previous = _previous(connection, rt.crm, [row["id"] for row in rows])

@@ -23,6 +23,7 @@ from sync.mirror import quarantine_rows
 from sync.runtime import Runtime
 from sync.store.db import transaction
 from sync.store.models import CONTACT, LEDGER, OUTBOX
+from sync.store.statistics import refresh_statistics
 
 CLAIM_SIZE = 1000
 MAX_BACKOFF = timedelta(hours=1)
@@ -50,6 +51,7 @@ def flush_outbox(rt: Runtime, now: datetime, *, stop: threading.Event | None = N
     counts = FlushCounts()
     after = 0
     while counts.paused_until is None and (stop is None or not stop.is_set()):
+        refresh_statistics(rt.engine)
         rows = _claim(rt, now, after)
         if not rows:
             break

@@ -25,6 +25,7 @@ from sync.runtime import Runtime
 from sync.store.cursors import Cursor, load_cursor, save_cursor
 from sync.store.db import transaction, upsert
 from sync.store.models import CONTACT, DECISION, QUARANTINE, STAGE_HISTORY
+from sync.store.statistics import refresh_statistics
 
 CONTACTS_STREAM = "contacts"
 # Activities older than this are dropped from the mirror: past any scoring window and SLA clock.
@@ -67,6 +68,7 @@ def pull_changes(
             Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
         )
         ingest_page(rt, page, now, force=force, cursor=(stream, progress))
+        refresh_statistics(rt.engine)
         counts.pages += 1
         counts.pulled += len(page.contacts)
         counts.quarantined += len(page.rejected)
