@@ -363,7 +363,8 @@ class Simulation:
             return
         fast = persona == RESPONSIVE
         tz = rep.timezone
-        accept_delay = timedelta(minutes=rng.uniform(5, 40) if fast else rng.uniform(150, 480))
+        # Responsive reps mostly beat a 15-minute escalation; slow ones never do.
+        accept_delay = timedelta(minutes=rng.uniform(2, 20) if fast else rng.uniform(150, 480))
         accept_at = add_working_time(base, accept_delay, tz)
         touch_delay = timedelta(minutes=rng.uniform(5, 60) if fast else rng.uniform(60, 300))
         touch_at = add_working_time(accept_at, touch_delay, tz)
