@@ -288,6 +288,8 @@ class _Search:
         self.at = now.timestamp()
         self.tried: list[str] = []
         self.skipped: list[Skip] = []
+        # The account owner passed over (team, email): their team's rotation does not name them twice.
+        self.account_skip: tuple[str, str] | None = None
         self.calendars: dict[BusinessCalendar, tuple[bool, int]] = {}
 
     def run(self, team: TeamPlan, limit_reached: bool) -> _Found | None:
@@ -321,6 +323,7 @@ class _Search:
         problem = self.ineligible(seat, owner, rep)
         if problem is not None:
             self.skip(owner.label, seat.team, problem[0], f"account owner of {domain}; {problem[1]}")
+            self.account_skip = (seat.team, seat.email)
             return None
         team = state.team(seat.team)
         load = max(rep.load if rep is not None else 0.0, team.level if team is not None else 0.0) + seat.step
@@ -350,7 +353,8 @@ class _Search:
             rep = reps.get(seat.email)
             problem = self.ineligible(seat, owner, rep)
             if problem is not None:
-                skipped.append(_new(Skip, (seat.email, team.id, *problem)))
+                if (team.id, seat.email) != self.account_skip:
+                    skipped.append(_new(Skip, (seat.email, team.id, *problem)))
                 continue
             eligible += 1
             load = rep.load if rep is not None and rep.load > level else level

@@ -318,6 +318,18 @@ def test_routing(case: Case) -> None:
         assert any("Routing found nobody" in problem for problem in decision.problems)
 
 
+def test_an_account_owner_passed_over_is_named_once_with_the_account() -> None:
+    away_cy = context(
+        owner("cy", out_of_office=away(T - timedelta(days=1), 3)), accounts={"customer1.example": "cy"}
+    )
+
+    decision = evaluate(lead(), [demo(T)], POLICY, T, routing=away_cy)
+
+    assert decision.routing is not None
+    cy = [skip for skip in decision.routing.skipped if skip.who == "cy@acme.example"]
+    assert [skip.detail.split(";")[0] for skip in cy] == ["account owner of customer1.example"]
+
+
 def test_without_a_routing_context_the_owner_is_left_alone() -> None:
     contact = lead(owner_id="zed")
 
