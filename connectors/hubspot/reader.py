@@ -41,6 +41,9 @@ BATCH = 100
 # The v4 associations batch read takes 1,000 inputs (HubSpot raised it from 100 in 2025): one
 # request per engagement type per page of contacts.
 ASSOCIATION_BATCH = 1_000
+# A page handed to the pipeline spans this many searches, so that its activity pull reads the
+# associations of 1,000 contacts per request instead of 200 (a backfill's largest share of calls).
+SEARCHES_PER_PAGE = ASSOCIATION_BATCH // PAGE
 
 
 class Reader:
@@ -54,21 +57,30 @@ class Reader:
     # -- contacts -----------------------------------------------------------------------------------
 
     def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
-        position = json.loads(resume) if resume else {"above": 0, "after": 0}
-        while True:
-            found = self._search(window, position["above"], position["after"], PAGE)
-            results = found.get("results") or []
-            following = ((found.get("paging") or {}).get("next") or {}).get("after")
-            if following is not None and int(following) + PAGE >= SEARCH_CAP and results:
-                position = {"above": max(int(r["id"]) for r in results) + 1, "after": 0}
-            elif following is not None:
-                position = {"above": position["above"], "after": int(following)}
-            else:
-                position = {}
-            page = self._page([r.get("properties") or {} for r in results])
+        position: dict[str, int] = json.loads(resume) if resume else {"above": 0, "after": 0}
+        while position:
+            records: list[dict[str, Any]] = []
+            for _ in range(SEARCHES_PER_PAGE):
+                results, position = self._search_page(window, position)
+                records += [r.get("properties") or {} for r in results]
+                if not position:
+                    break
+            page = self._page(records)
             yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
-            if not position:
-                return
+
+    def _search_page(
+        self, window: Window, position: dict[str, int]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """One search page, and where the next one starts: keyset on `hs_object_id` before the
+        10,000-result cap, so a window of any size is read whole; empty when there is no next."""
+        found = self._search(window, position["above"], position["after"], PAGE)
+        results: list[dict[str, Any]] = found.get("results") or []
+        following = ((found.get("paging") or {}).get("next") or {}).get("after")
+        if following is not None and int(following) + PAGE >= SEARCH_CAP and results:
+            return results, {"above": max(int(r["id"]) for r in results) + 1, "after": 0}
+        if following is not None:
+            return results, {"above": position["above"], "after": int(following)}
+        return results, {}
 
     def count(self, window: Window) -> int | None:
         total = self._search(window, 0, 0, 1).get("total")

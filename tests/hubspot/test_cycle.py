@@ -165,7 +165,7 @@ def test_with_a_fifth_of_requests_failing_the_crm_ends_as_without_faults(
 def test_api_economy_one_search_per_200_and_one_batch_update_per_100(
     sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
 ) -> None:
-    count = 1_000
+    count = 1_500
     rows = [
         {"email": f"lead{n}@northwind.example", "firstname": f"Lead{n}", "lifecyclestage": "lead"}
         for n in range(count)
@@ -179,6 +179,9 @@ def test_api_economy_one_search_per_200_and_one_batch_update_per_100(
     assert report.pulled == count
     assert calls[("POST", "/crm/v3/objects/contacts/search")] <= math.ceil(count / 199) + 1
     assert calls[("POST", "/crm/v3/objects/contacts/batch/update")] == math.ceil(count / 100)
+    for kind in ("calls", "emails", "meetings", "notes"):
+        # Associations are read for 1,000 contacts at a time, HubSpot's batch limit.
+        assert calls[("POST", f"/crm/v4/associations/contacts/{kind}/batch/read")] == math.ceil(count / 1_000)
     single = [key for key in calls if key[0] == "PATCH" and key[1].startswith("/crm/v3/objects/contacts/")]
     assert single == [], "no single-record writes"
 
