@@ -11,28 +11,38 @@ a lot since the last time, the way autovacuum would. SQLite plans well without s
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
 
-# Analyse a table once this many rows, or this share of it, changed since its last ANALYZE:
-# often while a table is young, rarely once it is big.
+import sync.store.models  # noqa: F401 - registers handoff's tables in SQLModel.metadata
+
+# Analyse a table once this many rows, and this share of it, changed since its last ANALYZE: a
+# table that only grows is analysed each time it doubles, one rewritten in place once per pass.
 STALE_ROWS = 5_000
-STALE_SHARE = 0.2
+STALE_SHARE = 0.5
 
 _STALE = text(
     """
     SELECT relname FROM pg_stat_user_tables
     WHERE schemaname = current_schema()
+      AND relname = ANY(:tables)
       AND n_mod_since_analyze > GREATEST(:rows, :share * n_live_tup)
     ORDER BY relname
     """
 )
 
+_TABLES = sorted(SQLModel.metadata.tables)
+
 
 def refresh_statistics(engine: Engine) -> list[str]:
-    """ANALYZE the tables of handoff's schema that changed a lot; return their names."""
+    """ANALYZE handoff's tables that changed a lot (never another application's); return their names."""
     if engine.dialect.name != "postgresql":
         return []
     with engine.begin() as connection:
-        stale = list(connection.execute(_STALE, {"rows": STALE_ROWS, "share": STALE_SHARE}).scalars())
+        stale = list(
+            connection.execute(
+                _STALE, {"rows": STALE_ROWS, "share": STALE_SHARE, "tables": _TABLES}
+            ).scalars()
+        )
         quote = connection.dialect.identifier_preparer.quote
         for table in stale:
             connection.execute(text(f"ANALYZE {quote(table)}"))
