@@ -89,6 +89,11 @@ class BehaviorPlan:
     by_kind: Mapping[ActivityKind, KindRules]
 
 
+# Built with tuple.__new__: a few facts per lead, and a NamedTuple's own __new__ is a Python-level
+# call that costs more than the arithmetic behind them.
+_new = tuple.__new__
+
+
 class RuleFact(NamedTuple):
     """What one rule contributed, kept as numbers; `explain_behavior` turns it into words."""
 
@@ -180,7 +185,7 @@ def score_behavior(plan: BehaviorPlan, activities: Iterable[Activity], now: date
     if plan.cap is not None and total > plan.cap:
         cap_cut, total = plan.cap - total, plan.cap
     high_intent_at = now - timedelta(seconds=high_intent_age) if high_intent_age is not None else None
-    return BehaviorScore(total, tuple(facts), cap_cut, high_intent_at, high_intent_rule)
+    return _new(BehaviorScore, (total, tuple(facts), cap_cut, high_intent_at, high_intent_rule))
 
 
 def explain_behavior(plan: BehaviorPlan, score: BehaviorScore) -> list[Reason]:
@@ -227,7 +232,7 @@ def _fire(rate: float, rule: CompiledBehaviorRule, ages: list[float]) -> RuleFac
     cap = rule.cap
     if cap is not None and abs(points) > cap:
         points = cap if points > 0 else -cap
-    return RuleFact(rule, points, len(ages), latest, raw, decayed)
+    return _new(RuleFact, (rule, points, len(ages), latest, raw, decayed))
 
 
 def _latest_burst(ages: list[float], count: int, within: float) -> float | None:
