@@ -43,21 +43,29 @@ class BackfillReport:
 
 
 def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progress) -> BackfillReport:
+    """Pull the window page by page, deciding and writing each page before pulling the next.
+
+    Searches and writes draw on separate CRM limits, so one refills while the other works, and the
+    first leads reach the CRM in seconds rather than after the whole window has been read."""
     window = Window(since, until)
     report = BackfillReport(window)
     stream = f"backfill:{since.isoformat()}..{until.isoformat()}"
     now = rt.clock()
     refresh_owners(rt, now, force=True)
-    pulled = pull_changes(
-        rt, now, stream=stream, window=window, force=True, on_page=lambda n: progress("pulled", n)
-    )
-    evaluated = evaluate_pending(rt, now)
-    progress("evaluated", evaluated.evaluated)
-    flushed = flush_outbox(rt, now)
-    progress("written", flushed.sent)
+
+    def settle(pulled: int) -> None:
+        progress("pulled", pulled)
+        evaluated = evaluate_pending(rt, now)
+        progress("evaluated", evaluated.evaluated)
+        flushed = flush_outbox(rt, now)
+        progress("written", flushed.sent)
+        report.evaluated += evaluated.evaluated
+        report.changed += evaluated.queued
+        report.sent += flushed.sent
+        report.failed += flushed.failed + flushed.dead
+
+    pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
     report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
-    report.evaluated, report.changed = evaluated.evaluated, evaluated.queued
-    report.sent, report.failed = flushed.sent, flushed.failed + flushed.dead
     return report
 
 

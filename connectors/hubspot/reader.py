@@ -36,7 +36,6 @@ from connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner,
 from lifecycle.records import Activity
 
 PAGE = 200
-SEARCH_CAP = 10_000
 BATCH = 100
 # The v4 associations batch read takes 1,000 inputs (HubSpot raised it from 100 in 2025): one
 # request per engagement type per page of contacts.
@@ -57,33 +56,34 @@ class Reader:
     # -- contacts -----------------------------------------------------------------------------------
 
     def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
-        position: dict[str, int] = json.loads(resume) if resume else {"above": 0, "after": 0}
-        while position:
+        above: int | None = int(json.loads(resume).get("above", 0)) if resume else 0
+        while above is not None:
             records: list[dict[str, Any]] = []
             for _ in range(SEARCHES_PER_PAGE):
-                results, position = self._search_page(window, position)
+                results, above = self._search_page(window, above)
                 records += [r.get("properties") or {} for r in results]
-                if not position:
+                if above is None:
                     break
             page = self._page(records)
-            yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
+            position = json.dumps({"above": above}) if above is not None else None
+            yield ContactPage(page.contacts, page.rejected, position)
 
-    def _search_page(
-        self, window: Window, position: dict[str, int]
-    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """One search page, and where the next one starts: keyset on `hs_object_id` before the
-        10,000-result cap, so a window of any size is read whole; empty when there is no next."""
-        found = self._search(window, position["above"], position["after"], PAGE)
+    def _search_page(self, window: Window, above: int) -> tuple[list[dict[str, Any]], int | None]:
+        """One search page from `hs_object_id` `above` on, and where the next starts (None: done).
+
+        Keyset on the id, never HubSpot's `after` offset: a contact modified while the window is
+        read (by a rep, or by handoff writing an earlier page back) leaves the result set, and an
+        offset would then skip whoever moved up into its place. It also keeps every request far
+        below the 10,000-result cap, however many contacts share one timestamp."""
+        found = self._search(window, above, PAGE)
         results: list[dict[str, Any]] = found.get("results") or []
-        following = ((found.get("paging") or {}).get("next") or {}).get("after")
-        if following is not None and int(following) + PAGE >= SEARCH_CAP and results:
-            return results, {"above": max(int(r["id"]) for r in results) + 1, "after": 0}
-        if following is not None:
-            return results, {"above": position["above"], "after": int(following)}
-        return results, {}
+        more = ((found.get("paging") or {}).get("next") or {}).get("after") is not None
+        if more and results:
+            return results, max(int(r["id"]) for r in results) + 1
+        return results, None
 
     def count(self, window: Window) -> int | None:
-        total = self._search(window, 0, 0, 1).get("total")
+        total = self._search(window, 0, 1).get("total")
         return int(total) if total is not None else None
 
     def by_id(self, ids: Sequence[str]) -> ContactPage:
@@ -95,7 +95,7 @@ class Reader:
             records += [r.get("properties") or {} for r in found]
         return self._page(records)
 
-    def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
+    def _search(self, window: Window, above: int, limit: int) -> dict[str, Any]:
         filters: list[dict[str, str]] = [
             {"propertyName": "lastmodifieddate", "operator": "LTE", "value": epoch_ms(window.end)}
         ]
@@ -110,7 +110,6 @@ class Reader:
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
             "properties": self.mapping.contact_properties() if limit > 1 else ["hs_object_id"],
             "limit": limit,
-            "after": str(after),
         }
         api = self.client.sdk.crm.contacts.search_api
         found: dict[str, Any] = self.client.call(
