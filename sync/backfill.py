@@ -17,12 +17,13 @@ from lifecycle.engine import evaluate
 from lifecycle.records import Owner
 from lifecycle.roster import RoutingContext
 from sync.desired import changed_fields, desired_fields
-from sync.evaluation import evaluate_pending
+from sync.evaluation import as_decided, evaluate_pending, load_known
 from sync.flush import flush_outbox
 from sync.mirror import pull_changes
 from sync.owners import load_routing_state, refresh_owners
 from sync.runtime import Runtime
 from sync.store.db import transaction
+from sync.store.runs import fail_run, finish_run, start_run
 
 SAMPLE_SIZE = 10
 Progress = Callable[[str, int], None]
@@ -51,7 +52,6 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
     report = BackfillReport(window)
     stream = f"backfill:{since.isoformat()}..{until.isoformat()}"
     now = rt.clock()
-    refresh_owners(rt, now, force=True)
 
     def settle(pulled: int) -> None:
         progress("pulled", pulled)
@@ -64,8 +64,25 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
         report.sent += flushed.sent
         report.failed += flushed.failed + flushed.dead
 
-    pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
+    run_id = start_run(rt.engine, rt.crm, "backfill", now)
+    try:
+        refresh_owners(rt, now, force=True)
+        pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
+    except Exception as error:
+        fail_run(rt.engine, run_id, error, rt.clock())
+        raise
     report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
+    finish_run(
+        rt.engine,
+        run_id,
+        "ok",
+        rt.clock(),
+        pulled=report.pulled,
+        evaluated=report.evaluated,
+        written=report.sent,
+        write_errors=report.failed,
+        quarantined=report.quarantined,
+    )
     return report
 
 
@@ -98,10 +115,13 @@ def _dry_page(
         if r.account_owner_id and r.contact.company.domain
     }
     context = context._replace(account_owners={**context.account_owners, **accounts})
+    with transaction(rt.engine) as connection:
+        known = load_known(connection, rt.crm, [r.contact.id for r in page.contacts])
     for record in page.contacts:
-        decision = evaluate(
-            record.contact, activities.get(record.contact.id, []), rt.policy, now, routing=context
-        )
+        # As the real run would see it: what handoff already decided (stage times, owner, pending
+        # writes), so a dry run over a synced CRM reports no change where a real run makes none.
+        contact = as_decided(record.contact, known[record.contact.id], now)
+        decision = evaluate(contact, activities.get(record.contact.id, []), rt.policy, now, routing=context)
         context = context.after(decision)
         report.evaluated += 1
         changes = changed_fields(desired_fields(decision), {f.value: v for f, v in record.written.items()})
@@ -110,14 +130,16 @@ def _dry_page(
         report.changed += 1
         report.fields.update(f.value for f in changes)
         before = decision.previous_stage.value if decision.previous_stage else "new"
-        if before != decision.stage.value:
-            report.moves[f"{before} → {decision.stage.value}"] += 1
+        after = decision.stage.value
+        move = f"{before} → {after}" if before != after else f"stays {after}"
+        if before != after:
+            report.moves[move] += 1
         if len(report.sample) < SAMPLE_SIZE:
             report.sample.append(
                 {
                     "id": record.contact.id,
                     "email": record.contact.email or "",
-                    "move": f"{before} → {decision.stage.value}",
+                    "move": move,
                     "why": decision.summary,
                 }
             )

@@ -83,16 +83,14 @@ def evaluate_pending(
         refresh_statistics(rt.engine)
         with transaction(rt.engine) as connection:
             rows = _due(connection, rt, now, after, ids)
-            previous = _previous(connection, rt.crm, [row["id"] for row in rows])
-            pending = _pending_fields(connection, rt.crm, [row["id"] for row in rows])
+            known = load_known(connection, rt.crm, [row["id"] for row in rows])
         if not rows:
             break
         after = rows[-1]["id"]
         context = RoutingContext.of(owners, state, _account_owners(rows))
         outcomes = []
         for row in rows:
-            known = Known(previous.get(row["id"]), pending.get(row["id"], {}))
-            outcome = _decide(rt, row, known, context, people=people, now=now)
+            outcome = _decide(rt, row, known[row["id"]], context, people=people, now=now)
             context = context.after(outcome.decision)
             outcomes.append(outcome)
         state = context.state
@@ -121,6 +119,13 @@ def _due(
         query = query.where(or_(c.dirty.is_(True), c.review_at <= now))
     rows = connection.execute(query.order_by(c.id).limit(rt.settings.evaluate_batch))
     return [dict(row._mapping) for row in rows]
+
+
+def load_known(connection: Connection, crm: str, ids: list[str]) -> dict[str, Known]:
+    """What the store knows of each of these contacts (read only: a dry run uses it too)."""
+    previous = _previous(connection, crm, ids)
+    pending = _pending_fields(connection, crm, ids)
+    return {i: Known(previous.get(i), pending.get(i, {})) for i in ids}
 
 
 def _previous(connection: Connection, crm: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -182,7 +187,7 @@ def _decide(
     now: datetime,
 ) -> Outcome:
     previous = known.previous
-    contact = _as_decided(contact_from_json(row["data"]), previous, known.pending, now)
+    contact = as_decided(contact_from_json(row["data"]), known, now)
     activities = activities_from_json(row["activities"])
     decision = evaluate(contact, activities, rt.policy, now, routing=context)
     desired = desired_fields(decision)
@@ -214,10 +219,9 @@ def _routing(decision: Decision, previous: dict[str, Any] | None) -> dict[str, A
     return None
 
 
-def _as_decided(
-    contact: Contact, previous: dict[str, Any] | None, pending: dict[str, Any], now: datetime
-) -> Contact:
+def as_decided(contact: Contact, known: Known, now: datetime) -> Contact:
     """The contact as handoff last decided it: pending writes over the CRM, and the decision's times."""
+    previous, pending = known.previous, known.pending
     changes: dict[str, Any] = {}
     if OutputField.STAGE.value in pending:
         changes["stage"] = Stage(pending[OutputField.STAGE.value])

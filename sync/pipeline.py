@@ -20,7 +20,7 @@ from sync.flush import flush_outbox
 from sync.mirror import CONTACTS_STREAM, PullCounts, pull_changes
 from sync.owners import refresh_owners
 from sync.runtime import Runtime
-from sync.store.runs import finish_run, start_run
+from sync.store.runs import fail_run, finish_run, start_run
 
 log = structlog.get_logger("handoff.pipeline")
 
@@ -64,7 +64,7 @@ def run_cycle(
         evaluated = evaluate_pending(rt, now, stop=stop)
         flushed = flush_outbox(rt, now)
     except Exception as error:
-        finish_run(rt.engine, run_id, "failed", rt.clock(), error=f"{type(error).__name__}: {error}"[:2000])
+        fail_run(rt.engine, run_id, error, rt.clock())
         rt.metrics.cycles.labels(kind, "failed").inc()
         log.error("cycle.failed", kind=kind, run_id=run_id, error=str(error))
         raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -265,23 +265,24 @@ def engagement_activity(kind: str, record: Mapping[str, Any]) -> Activity | None
     )
 
 
-def conversion_activities(props: Mapping[str, Any], mapping: AccountMap) -> Iterable[Activity]:
+def conversion_activities(props: Mapping[str, Any], mapping: AccountMap) -> list[Activity]:
     """Form submissions as the contact records them: its first and most recent conversion.
 
     Every submission updates the contact, so each one reaches the mirror as it happens and the
-    mirror keeps the history; no per-form polling (one request per form per cycle) is needed.
+    mirror keeps the history; no per-form polling (one request per form per cycle) is needed. A
+    contact with one submission has it as both first and most recent: it counts once.
     """
+    found: dict[str, Activity] = {}
     for prefix in ("first", "recent"):
         form = _text(props.get(f"{prefix}_conversion_event_name"))
         moment = instant(props.get(f"{prefix}_conversion_date"))
         if form and moment:
             kind, asset = mapping.form_kind(form)
-            yield Activity(
-                f"form:{props['hs_object_id']}:{int(moment.timestamp() * 1000)}",
-                kind,
-                moment,
-                attributes=_attrs(form=form, asset=asset),
+            activity_id = f"form:{props['hs_object_id']}:{int(moment.timestamp() * 1000)}"
+            found.setdefault(
+                activity_id, Activity(activity_id, kind, moment, attributes=_attrs(form=form, asset=asset))
             )
+    return list(found.values())
 
 
 def visit_activity(props: Mapping[str, Any]) -> Activity | None:

@@ -29,6 +29,10 @@ def finish_run(engine: Engine, run_id: int, status: str, now: datetime, **counts
         )
 
 
+def fail_run(engine: Engine, run_id: int, error: Exception, now: datetime) -> None:
+    finish_run(engine, run_id, "failed", now, error=f"{type(error).__name__}: {error}"[:2000])
+
+
 def last_success(engine: Engine, crm: str, kind: str) -> datetime | None:
     r = SYNC_RUN.c
     with transaction(engine) as connection:

@@ -18,6 +18,7 @@ from connectors.hubspot.setup import setup
 from connectors.protocol import Window
 from connectors.sandbox.hubspot import FaultConfig, HubSpotSandbox, RateLimitConfig, SimulatedClock
 from connectors.sandbox.hubspot.records import ChangeSource
+from sync.backfill import backfill, dry_run
 from sync.pipeline import run_cycle
 from sync.runtime import Runtime, build_runtime
 from sync.store.db import transaction
@@ -120,6 +121,21 @@ def test_contacts_edited_while_a_window_is_read_make_nobody_else_skipped(
             sandbox.state.update("contacts", contact_id, {"firstname": "Edited"}, source=ChangeSource.ui(1))
 
     assert len(seen) == len(set(seen)) == 1_500
+
+
+def test_after_a_backfill_a_dry_run_finds_nothing_to_change(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    sandbox.seed_company(contacts=60)
+    since = MONDAY - timedelta(days=365)
+
+    before = dry_run(runtime, since, clock(), progress=lambda *_: None)
+    done = backfill(runtime, since, clock(), progress=lambda *_: None)
+    clock.advance(timedelta(minutes=1))
+    after = dry_run(runtime, since, clock(), progress=lambda *_: None)
+
+    assert before.changed == done.changed > 0
+    assert (after.pulled, after.changed) == (done.pulled, 0), after.sample
 
 
 def test_recycling_an_sql_clears_then_sets_the_lifecycle_stage_and_verifies_it(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from connectors.memory import Faults, MemoryCrm
 from connectors.protocol import OutputField
 from sync.backfill import backfill, dry_run
 from sync.runtime import Runtime
+from sync.store.db import transaction
+from sync.store.models import SYNC_RUN
 from tests.sync import company
 from tests.sync.conftest import START, FakeClock
 
@@ -37,6 +41,10 @@ def test_a_backfill_writes_each_page_before_reading_the_next_and_a_second_writes
     assert {crm.contact(f"lead{n:03d}").written[OutputField.STAGE] for n in range(LEADS)} == {"lead"}
     # Our own writes moved every contact into the second window: all re-read, nothing to write.
     assert (second.pulled, second.changed, second.sent) == (LEADS, 0, 0)
+    r = SYNC_RUN.c
+    with transaction(runtime.engine) as connection:
+        runs = connection.execute(select(r.kind, r.status, r.pulled, r.written).order_by(r.id)).all()
+    assert [tuple(run) for run in runs] == [("backfill", "ok", LEADS, LEADS), ("backfill", "ok", LEADS, 0)]
 
 
 def test_a_dry_run_counts_what_would_change_and_writes_nothing(
