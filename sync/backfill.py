@@ -19,7 +19,7 @@ from lifecycle.roster import RoutingContext
 from sync.desired import changed_fields, desired_fields
 from sync.evaluation import as_decided, evaluate_pending, load_known
 from sync.flush import flush_outbox
-from sync.mirror import pull_changes
+from sync.mirror import pull_changes, with_history
 from sync.owners import load_routing_state, refresh_owners
 from sync.runtime import Runtime
 from sync.store.db import transaction
@@ -68,7 +68,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
     try:
         refresh_owners(rt, now, force=True)
         pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
-    except Exception as error:
+    except BaseException as error:  # Ctrl-C too: the run must not stay "running"
         fail_run(rt.engine, run_id, error, rt.clock())
         raise
     report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
@@ -106,7 +106,8 @@ def dry_run(rt: Runtime, since: datetime, until: datetime, *, progress: Progress
 def _dry_page(
     rt: Runtime, page: ContactPage, now: datetime, report: BackfillReport, context: RoutingContext
 ) -> RoutingContext:
-    activities = rt.connector.pull_activities([r.contact.id for r in page.contacts], since=None).by_contact
+    ids = [r.contact.id for r in page.contacts]
+    pulled = rt.connector.pull_activities(ids, since=None).by_contact
     report.pulled += len(page.contacts)
     report.quarantined += len(page.rejected)
     accounts = {
@@ -115,13 +116,15 @@ def _dry_page(
         if r.account_owner_id and r.contact.company.domain
     }
     context = context._replace(account_owners={**context.account_owners, **accounts})
+    # As the real run would see it, read only: what handoff already decided (stage times, owner,
+    # pending writes) and the activity history the mirror keeps, so a dry run over a synced CRM
+    # reports no change where a real run makes none.
     with transaction(rt.engine) as connection:
-        known = load_known(connection, rt.crm, [r.contact.id for r in page.contacts])
+        known = load_known(connection, rt.crm, ids)
+        activities = with_history(connection, rt.crm, {i: pulled.get(i, []) for i in ids}, now)
     for record in page.contacts:
-        # As the real run would see it: what handoff already decided (stage times, owner, pending
-        # writes), so a dry run over a synced CRM reports no change where a real run makes none.
         contact = as_decided(record.contact, known[record.contact.id], now)
-        decision = evaluate(contact, activities.get(record.contact.id, []), rt.policy, now, routing=context)
+        decision = evaluate(contact, activities[record.contact.id], rt.policy, now, routing=context)
         context = context.after(decision)
         report.evaluated += 1
         changes = changed_fields(desired_fields(decision), {f.value: v for f, v in record.written.items()})

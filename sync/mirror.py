@@ -20,7 +20,8 @@ import orjson
 from sqlalchemy import Connection, delete, select
 
 from connectors.protocol import ActivityPull, ContactPage, CrmContact, OutputField, Rejected, Window
-from lifecycle.codec import activity_to_json, contact_to_json
+from lifecycle.codec import activities_from_json, activity_to_json, contact_to_json
+from lifecycle.records import Activity
 from sync.runtime import Runtime
 from sync.store.cursors import Cursor, load_cursor, save_cursor
 from sync.store.db import transaction, upsert
@@ -197,6 +198,25 @@ def _row(
         "remote_modified_at": record.modified_at,
         "pulled_at": now,
         "dirty": known is None or bool(known["dirty"]) or known["input_hash"] != digest,
+    }
+
+
+def with_history(
+    connection: Connection, crm: str, pulled: dict[str, list[Activity]], now: datetime
+) -> dict[str, list[Activity]]:
+    """What a cycle would score for these contacts: the mirror's history with the pulled activities
+    merged in, read only (a dry run's view; forms before the CRM's first/recent pair live here)."""
+    c = CONTACT.c
+    ids = list(pulled)
+    rows = connection.execute(select(c.id, c.activities).where(c.crm == crm, c.id.in_(ids)))
+    stored: dict[str, list[dict[str, Any]]] = {row.id: row.activities for row in rows}
+    return {
+        contact_id: activities_from_json(
+            _merge_activities(
+                stored.get(contact_id, []), [activity_to_json(a) for a in pulled[contact_id]], now
+            )
+        )
+        for contact_id in ids
     }
 
 

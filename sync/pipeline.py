@@ -63,7 +63,7 @@ def run_cycle(
         )
         evaluated = evaluate_pending(rt, now, stop=stop)
         flushed = flush_outbox(rt, now)
-    except Exception as error:
+    except BaseException as error:  # Ctrl-C too: the run must not stay "running"
         fail_run(rt.engine, run_id, error, rt.clock())
         rt.metrics.cycles.labels(kind, "failed").inc()
         log.error("cycle.failed", kind=kind, run_id=run_id, error=str(error))

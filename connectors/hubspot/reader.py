@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from config.vocabulary import CRM_OWNED_STAGES
-from connectors.errors import AuthError
+from connectors.errors import AuthError, Transient
 from connectors.hubspot.client import TIMEOUT, HubSpotClient
 from connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
@@ -36,6 +36,7 @@ from connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner,
 from lifecycle.records import Activity
 
 PAGE = 200
+SEARCH_CAP = 10_000
 BATCH = 100
 # The v4 associations batch read takes 1,000 inputs (HubSpot raised it from 100 in 2025): one
 # request per engagement type per page of contacts.
@@ -43,6 +44,15 @@ ASSOCIATION_BATCH = 1_000
 # A page handed to the pipeline spans this many searches, so that its activity pull reads the
 # associations of 1,000 contacts per request instead of 200 (a backfill's largest share of calls).
 SEARCHES_PER_PAGE = ASSOCIATION_BATCH // PAGE
+
+
+# Where the next search starts: ids from `above` on, skipping `after` results (almost always 0).
+Position = dict[str, int]
+
+
+def _position(resume: str | None) -> Position:
+    found = json.loads(resume) if resume else {}
+    return {"above": int(found.get("above", 0)), "after": int(found.get("after", 0))}
 
 
 class Reader:
@@ -56,34 +66,44 @@ class Reader:
     # -- contacts -----------------------------------------------------------------------------------
 
     def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
-        above: int | None = int(json.loads(resume).get("above", 0)) if resume else 0
-        while above is not None:
+        position: Position | None = _position(resume)
+        while position is not None:
             records: list[dict[str, Any]] = []
             for _ in range(SEARCHES_PER_PAGE):
-                results, above = self._search_page(window, above)
+                results, position = self._search_page(window, position)
                 records += [r.get("properties") or {} for r in results]
-                if above is None:
+                if position is None:
                     break
             page = self._page(records)
-            position = json.dumps({"above": above}) if above is not None else None
-            yield ContactPage(page.contacts, page.rejected, position)
+            yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
 
-    def _search_page(self, window: Window, above: int) -> tuple[list[dict[str, Any]], int | None]:
-        """One search page from `hs_object_id` `above` on, and where the next starts (None: done).
+    def _search_page(
+        self, window: Window, position: Position
+    ) -> tuple[list[dict[str, Any]], Position | None]:
+        """One search page, and where the next starts (None: the window is done).
 
-        Keyset on the id, never HubSpot's `after` offset: a contact modified while the window is
-        read (by a rep, or by handoff writing an earlier page back) leaves the result set, and an
-        offset would then skip whoever moved up into its place. It also keeps every request far
-        below the 10,000-result cap, however many contacts share one timestamp."""
-        found = self._search(window, above, PAGE)
+        Keyset on `hs_object_id`: the next search starts after the last id seen, not at an offset.
+        A contact modified while the window is read (by a rep, or by handoff writing an earlier
+        page back) leaves the result set, and an offset would then skip whoever moved up into its
+        place; no search comes near the 10,000-result cap either. Only a page that is empty yet not
+        the last (records not searchable yet) is stepped over by offset, having no id to go on."""
+        found = self._search(window, position["above"], position["after"], PAGE)
         results: list[dict[str, Any]] = found.get("results") or []
-        more = ((found.get("paging") or {}).get("next") or {}).get("after") is not None
-        if more and results:
-            return results, max(int(r["id"]) for r in results) + 1
-        return results, None
+        following = ((found.get("paging") or {}).get("next") or {}).get("after")
+        if following is None:
+            return results, None
+        if results:
+            return results, {"above": max(int(r["id"]) for r in results) + 1, "after": 0}
+        if int(following) + PAGE > SEARCH_CAP:
+            raise Transient(
+                "HubSpot search keeps answering empty pages; the window is retried next cycle",
+                crm="hubspot",
+                operation="contacts.search",
+            )
+        return results, {"above": position["above"], "after": int(following)}
 
     def count(self, window: Window) -> int | None:
-        total = self._search(window, 0, 1).get("total")
+        total = self._search(window, 0, 0, 1).get("total")
         return int(total) if total is not None else None
 
     def by_id(self, ids: Sequence[str]) -> ContactPage:
@@ -95,7 +115,7 @@ class Reader:
             records += [r.get("properties") or {} for r in found]
         return self._page(records)
 
-    def _search(self, window: Window, above: int, limit: int) -> dict[str, Any]:
+    def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
         filters: list[dict[str, str]] = [
             {"propertyName": "lastmodifieddate", "operator": "LTE", "value": epoch_ms(window.end)}
         ]
@@ -110,6 +130,7 @@ class Reader:
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
             "properties": self.mapping.contact_properties() if limit > 1 else ["hs_object_id"],
             "limit": limit,
+            "after": str(after),
         }
         api = self.client.sdk.crm.contacts.search_api
         found: dict[str, Any] = self.client.call(

@@ -29,7 +29,7 @@ def finish_run(engine: Engine, run_id: int, status: str, now: datetime, **counts
         )
 
 
-def fail_run(engine: Engine, run_id: int, error: Exception, now: datetime) -> None:
+def fail_run(engine: Engine, run_id: int, error: BaseException, now: datetime) -> None:
     finish_run(engine, run_id, "failed", now, error=f"{type(error).__name__}: {error}"[:2000])
 
 

@@ -138,6 +138,34 @@ def test_after_a_backfill_a_dry_run_finds_nothing_to_change(
     assert (after.pulled, after.changed) == (done.pulled, 0), after.sample
 
 
+def test_a_dry_run_scores_the_forms_only_the_mirror_remembers(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    seeded = sandbox.seed_company(contacts=20)
+    run_cycle(runtime)
+    contact_id = _a_contact_at(runtime, "lead")
+    record = sandbox.state.get("contacts", contact_id)
+    assert record is not None
+    email = str(record.properties["email"])
+    # Three downloads, a cycle after each: HubSpot's record keeps only the first and the latest.
+    for n, form in enumerate(
+        (
+            "RevOps Metrics Whitepaper",
+            "The MQL-to-SQL Handoff Playbook",
+            "The 2026 Lead Response Benchmark Report",
+        )
+    ):
+        sandbox.state.submit_form(
+            seeded.forms[f"Download: {form}"], {"email": email}, conversion_id=f"dl-{n}"
+        )
+        clock.advance(timedelta(minutes=10))
+        run_cycle(runtime)
+
+    report = dry_run(runtime, MONDAY - timedelta(days=365), clock(), progress=lambda *_: None)
+
+    assert report.changed == 0, report.sample
+
+
 def test_recycling_an_sql_clears_then_sets_the_lifecycle_stage_and_verifies_it(
     sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
 ) -> None:

@@ -1,0 +1,69 @@
+"""Search paging edge cases HubSpot produces rarely, served by a scripted HTTP server."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from config.loader import load_policy
+from connectors.hubspot.connector import HubSpotConnector
+from connectors.protocol import Window
+from connectors.retry import RetryPolicy
+
+SEARCH = "/crm/v3/objects/contacts/search"
+MODIFIED = "2026-11-30T14:00:00.000Z"
+
+
+def contact(record_id: int) -> dict[str, Any]:
+    return {
+        "id": str(record_id),
+        "properties": {
+            "hs_object_id": str(record_id),
+            "email": f"lead{record_id}@northwind.example",
+            "lastmodifieddate": MODIFIED,
+        },
+    }
+
+
+def test_an_empty_page_that_is_not_the_last_is_stepped_over_not_taken_as_the_end(
+    httpserver: HTTPServer,
+) -> None:
+    # ids 1-200; then a page with nothing searchable yet (but more to come); then ids 401-450.
+    pages = [
+        {"results": [contact(n) for n in range(1, 201)], "paging": {"next": {"after": "200"}}},
+        {"results": [], "paging": {"next": {"after": "200"}}},
+        {"results": [contact(n) for n in range(401, 451)]},
+    ]
+    bodies: list[dict[str, Any]] = []
+
+    def answer(request: Request) -> Response:
+        bodies.append(json.loads(request.get_data()))
+        return Response(json.dumps(pages[len(bodies) - 1]), content_type="application/json")
+
+    httpserver.expect_request(SEARCH, method="POST").respond_with_handler(answer)
+    connector = HubSpotConnector.connect(
+        "token", httpserver.url_for(""), tier="professional", policy=load_policy(), retry=RetryPolicy()
+    )
+    end = datetime(2026, 11, 30, 15, tzinfo=UTC)
+
+    pulled = [
+        record.contact.id
+        for page in connector.pull_contacts(Window(end - timedelta(days=1), end))
+        for record in page.contacts
+    ]
+
+    assert pulled == [str(n) for n in (*range(1, 201), *range(401, 451))]
+    resumed = [
+        (
+            next(
+                f["value"] for f in body["filterGroups"][0]["filters"] if f["propertyName"] == "hs_object_id"
+            ),
+            body["after"],
+        )
+        for body in bodies[1:]
+    ]
+    assert resumed == [("201", "0"), ("201", "200")]
