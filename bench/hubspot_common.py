@@ -1,4 +1,4 @@
-"""Shared pieces of the HubSpot benchmarks: an always-open policy, quiet logs, figures."""
+"""Shared pieces of the HubSpot benchmarks: quiet logs, figures."""
 
 from __future__ import annotations
 
@@ -8,25 +8,11 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-from config.loader import DEFAULT_POLICY_PATH
 from connectors.sandbox.hubspot import LoggedRequest
 from sync.logs import configure_logging
 
 _ID = re.compile(r"/\d+(?=/|$)")
-
-
-def always_open_policy(folder: Path) -> Path:
-    """The shipped policy with every team at work around the clock and no holidays, so that a
-    benchmark run at night or on a Sunday still routes MQLs to reps (and so creates their tasks)."""
-    text = DEFAULT_POLICY_PATH.read_text()
-    text = re.sub(r'^hours = ".*"', 'hours = "Mon-Sun 00:00-24:00"', text, flags=re.MULTILINE)
-    text = re.sub(r'^holidays = ".*"\n', "", text, flags=re.MULTILINE)
-    text = re.sub(r', holidays = "[^"]*"', "", text)
-    path = folder / "policy.toml"
-    path.write_text(text)
-    return path
 
 
 def quiet_logs() -> None:

@@ -16,12 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import uuid4
-
-from sqlalchemy import create_engine, text
 
 from bench.leads import synthetic_leads
 from config.settings import Settings
@@ -29,6 +25,7 @@ from connectors.memory import Faults, MemoryCrm
 from lifecycle.records import Activity, Contact
 from sync.pipeline import run_cycle
 from sync.runtime import build_runtime
+from tests.support import scratch_schema
 
 SEED_BATCH = 5_000
 
@@ -89,7 +86,7 @@ def main() -> None:
         run(crm_path, f"sqlite:///{folder}/handoff.db")
         server = os.environ.get("HANDOFF_TEST_DATABASE_URL")
         if server:
-            with fresh_schema(server) as database:
+            with scratch_schema(server) as database:
                 run(crm_path, database)
 
 
@@ -104,22 +101,6 @@ def run(crm_path: str, database: str) -> None:
         )
     finally:
         os.remove(copy)
-
-
-@contextmanager
-def fresh_schema(server: str) -> Iterator[str]:
-    """An empty schema on the PostgreSQL server for one run, dropped afterwards."""
-    schema = f"bench_{uuid4().hex[:10]}"
-    admin = create_engine(server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in server else "?"
-        yield f"{server}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

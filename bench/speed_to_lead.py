@@ -36,7 +36,6 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.hubspot_common import (
-    always_open_policy,
     calls_by_endpoint,
     percentile,
     print_calls,
@@ -53,6 +52,7 @@ from sync.http import HealthApp, HttpServer
 from sync.pipeline import run_cycle
 from sync.runtime import Runtime, build_runtime
 from sync.webhooks import WebhookInbox
+from tests.support import always_open_policy
 
 TIER = "enterprise"
 SECRET = "speed-to-lead-bench-secret"

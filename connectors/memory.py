@@ -13,7 +13,7 @@ import random
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,7 +128,7 @@ class MemoryCrm:
                 db.executemany("UPDATE contacts SET modified_at = ? WHERE id = ?", [(now, i) for i in ids])
 
     def put_owners(self, owners: Sequence[CrmOwner]) -> None:
-        rows = [(o.id, _dumps(_owner_to_dict(o))) for o in owners]
+        rows = [(o.id, _dumps(asdict(o))) for o in owners]
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO owners (id, data) VALUES (?, ?)", rows)
 
@@ -418,17 +418,6 @@ def _to_crm_contact(row: tuple[Any, ...]) -> CrmContact:
         key = CONTACT_KEYS.get(output)
         written[output] = _text(raw.get(key)) if key else stored.get(output.value)
     return CrmContact(contact, _from_ts(modified_at), written, account_owner_id)
-
-
-def _owner_to_dict(owner: CrmOwner) -> dict[str, Any]:
-    return {
-        "id": owner.id,
-        "email": owner.email,
-        "name": owner.name,
-        "active": owner.active,
-        "is_queue": owner.is_queue,
-        "teams": list(owner.teams),
-    }
 
 
 def _owner_from_dict(data: dict[str, Any]) -> CrmOwner:

@@ -7,6 +7,7 @@ the CRM must be routed again.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
@@ -32,19 +33,7 @@ def refresh_owners(rt: Runtime, now: datetime, *, force: bool = False) -> int | 
         if last is not None and now - last < REFRESH_EVERY:
             return None
     owners = rt.connector.pull_owners()
-    rows = [
-        {
-            "crm": rt.crm,
-            "id": owner.id,
-            "email": owner.email,
-            "name": owner.name,
-            "active": owner.active,
-            "is_queue": owner.is_queue,
-            "teams": list(owner.teams),
-            "updated_at": now,
-        }
-        for owner in owners
-    ]
+    rows = [{"crm": rt.crm, **asdict(owner), "updated_at": now} for owner in owners]
     with transaction(rt.engine) as connection:
         connection.execute(delete(OWNER).where(OWNER.c.crm == rt.crm))
         upsert(connection, OWNER, rows, ("crm", "id"))

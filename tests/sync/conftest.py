@@ -6,15 +6,14 @@ import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from config.settings import Settings
 from connectors.memory import MemoryCrm
 from connectors.retry import RetryPolicy
 from sync.runtime import Runtime, build_runtime
+from tests.support import scratch_schema
 
 POSTGRES_ENV = "HANDOFF_TEST_DATABASE_URL"
 START = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -47,17 +46,8 @@ def postgres_schema_url() -> Generator[str, None, None]:
         pytest.skip(
             f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
         )
-    schema = f"t_{uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in base else "?"
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(base) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import subprocess
 import time
 from collections import Counter
@@ -24,31 +23,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.loader import DEFAULT_POLICY_PATH
 from config.vocabulary import ActivityKind
 from connectors.memory import Faults, MemoryCrm
 from connectors.protocol import OutputField, Window
 from lifecycle.records import Activity, Company, Contact
 from sync.store.db import make_db_engine
 from sync.store.models import CONTACT, DECISION, OWNER, STAGE_HISTORY
+from tests.support import always_open_policy
 from tests.sync import company
 from tests.sync.conftest import POSTGRES_ENV, postgres_schema_url
 from tests.sync.processes import environment, run, start
 
 KILLS = 50
 BANT = {"need": "slow routing", "authority": "VP signs", "timeline": "Q1", "budget": "approved"}
-
-
-def always_open_policy(folder: Path) -> Path:
-    """The shipped policy with every team at work around the clock, so that a test run on a Sunday
-    still routes leads to people (and so creates the tasks whose duplicates we look for)."""
-    text = DEFAULT_POLICY_PATH.read_text()
-    text = re.sub(r'^hours = ".*"', 'hours = "Mon-Sun 00:00-24:00"', text, flags=re.MULTILINE)
-    text = re.sub(r'^holidays = ".*"\n', "", text, flags=re.MULTILINE)
-    text = re.sub(r', holidays = "[^"]*"', "", text)
-    path = folder / "policy.toml"
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.slow
