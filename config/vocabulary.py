@@ -65,9 +65,6 @@ class ActivityKind(StrEnum):
 # Activities a rep performs: they prove a first touch, they never score the lead.
 SALES_TOUCH_KINDS = frozenset({ActivityKind.CALL, ActivityKind.EMAIL_SENT, ActivityKind.MEETING})
 
-# Attributes an activity may carry and a behaviour rule may filter on.
-ACTIVITY_ATTRIBUTES = ("url", "form", "campaign", "asset", "outcome")
-
 # Contact fields a fit rule may test; `custom.<name>` reaches any extra CRM property.
 FIT_FIELDS = (
     "contact.email",

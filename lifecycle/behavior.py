@@ -135,11 +135,6 @@ def _kind_rules(rules: list[CompiledBehaviorRule]) -> KindRules:
     return KindRules(tuple(rules), tuple(keys), {}, keys[0] if len(keys) == 1 else None)
 
 
-def decay_factor(plan: BehaviorPlan, age_seconds: float) -> float:
-    """What share of its points an activity of this age is still worth."""
-    return math.exp(-plan.decay_per_second * age_seconds)
-
-
 def score_behavior(plan: BehaviorPlan, activities: Iterable[Activity], now: datetime) -> BehaviorScore:
     ages_by_rule: dict[int, list[float]] = {}
     window = plan.window_seconds
