@@ -70,9 +70,6 @@ class Daemon:
         finally:
             self.lock.release()
 
-    def request_stop(self, *_: object) -> None:
-        self.stop.set()
-
     def _install_signals(self) -> None:
         def handler(signum: int, _: FrameType | None) -> None:
             log.info("daemon.stopping", signal=signal.Signals(signum).name)
