@@ -26,7 +26,6 @@ from connectors.protocol import FieldValues, OutputField
 from lifecycle.codec import (
     activities_from_json,
     assignment_to_dict,
-    clock_to_dict,
     contact_from_json,
     reason_to_dict,
 )
@@ -125,7 +124,8 @@ def load_known(connection: Connection, crm: str, ids: list[str]) -> dict[str, Kn
     """What the store knows of each of these contacts (read only: a dry run uses it too)."""
     previous = _previous(connection, crm, ids)
     pending = _pending_fields(connection, crm, ids)
-    return {i: Known(previous.get(i), pending.get(i, {})) for i in ids}
+    clocks = _clock_statuses(connection, crm, ids)
+    return {i: Known(previous.get(i), pending.get(i, {}), clocks.get(i, {})) for i in ids}
 
 
 def _previous(connection: Connection, crm: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -141,11 +141,21 @@ def _previous(connection: Connection, crm: str, ids: list[str]) -> dict[str, dic
             d.escalated_from,
             d.accepted_at,
             d.stage_entered,
-            d.sla,
             d.routing,
         ).where(d.crm == crm, d.contact_id.in_(ids))
     )
     return {row.contact_id: dict(row._mapping) for row in rows}
+
+
+def _clock_statuses(connection: Connection, crm: str, ids: list[str]) -> dict[str, dict[str, str]]:
+    """Each contact's SLA clocks as last decided, name → status: a change of status is news."""
+    k = SLA_CLOCK.c
+    statuses: dict[str, dict[str, str]] = {}
+    for row in connection.execute(
+        select(k.contact_id, k.name, k.status).where(k.crm == crm, k.contact_id.in_(ids))
+    ):
+        statuses.setdefault(row.contact_id, {})[row.name] = row.status
+    return statuses
 
 
 def _pending_fields(connection: Connection, crm: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -171,10 +181,12 @@ def _account_owners(rows: list[dict[str, Any]]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Known:
-    """What the store already knows of a contact: its last decision and its unconfirmed writes."""
+    """What the store already knows of a contact: its last decision, its unconfirmed writes, and
+    its SLA clocks' statuses."""
 
     previous: dict[str, Any] | None
     pending: dict[str, Any]
+    clocks: dict[str, str]
 
 
 def _decide(
@@ -194,7 +206,6 @@ def _decide(
     stage_entered = dict(previous["stage_entered"]) if previous else {}
     for move in decision.moves:
         stage_entered[move.to_stage.value] = now.isoformat()
-    previous_clocks = {clock["name"]: clock["status"] for clock in (previous or {}).get("sla", [])}
     return Outcome(
         contact=contact,
         decision=decision,
@@ -203,7 +214,7 @@ def _decide(
         current=row["written"],
         new_stage=decision.moves != () and (previous is None or previous["stage"] != decision.stage.value),
         stage_entered=stage_entered,
-        notices=notices(decision, contact, previous_clocks, people, now),
+        notices=notices(decision, contact, known.clocks, people, now),
         routing=_routing(decision, previous),
         pulled_stage=row["data"].get("stage"),
     )
@@ -251,8 +262,7 @@ def _save(connection: Connection, rt: Runtime, outcomes: list[Outcome], now: dat
     history = [row for o in outcomes if o.new_stage for row in _history_rows(rt.crm, o, now)]
     if history:
         connection.execute(STAGE_HISTORY.insert(), history)
-    clocks = [_clock_row(rt.crm, o, clock) for o in outcomes for clock in o.decision.clocks]
-    upsert(connection, SLA_CLOCK, clocks, ("crm", "contact_id", "name"))
+    _replace_clocks(connection, rt.crm, outcomes)
     _replace_pending_writes(connection, rt, outcomes, now)
     notes = [row for o in outcomes for n in o.notices for row in outbox_rows(rt.crm, n, rt.channels, now)]
     insert_ignoring_duplicates(connection, OUTBOX, notes, ("crm", "dedupe_key"))
@@ -262,6 +272,19 @@ def _save(connection: Connection, rt: Runtime, outcomes: list[Outcome], now: dat
         .values(dirty=False, review_at=bindparam("b_review")),
         [{"b_id": o.contact.id, "b_review": o.decision.next_check_at} for o in outcomes],
     )
+
+
+def _replace_clocks(connection: Connection, crm: str, outcomes: list[Outcome]) -> None:
+    """The latest decision's clocks replace the last ones: a clock that no longer runs (the lead was
+    disqualified, the owner changed) leaves the store with it."""
+    connection.execute(
+        delete(SLA_CLOCK).where(
+            SLA_CLOCK.c.crm == crm, SLA_CLOCK.c.contact_id.in_([o.contact.id for o in outcomes])
+        )
+    )
+    clocks = [_clock_row(crm, o, clock) for o in outcomes for clock in o.decision.clocks]
+    if clocks:
+        connection.execute(SLA_CLOCK.insert(), clocks)
 
 
 def _replace_pending_writes(
@@ -323,7 +346,6 @@ def _decision_row(rt: Runtime, outcome: Outcome, now: datetime) -> dict[str, Any
         "reasons": [reason_to_dict(reason) for reason in decision.reasons],
         "problems": list(decision.problems),
         "routing": outcome.routing,
-        "sla": [clock_to_dict(clock) for clock in decision.clocks],
         "desired": {f.value: v for f, v in outcome.desired.items()},
     }
 

@@ -95,7 +95,6 @@ class DecisionRow(SQLModel, table=True):
     reasons: list[dict[str, Any]] = _json()
     problems: list[str] = _json()
     routing: dict[str, Any] | None = _json(nullable=True)
-    sla: list[dict[str, Any]] = _json()
     desired: dict[str, Any] = _json()
 
 

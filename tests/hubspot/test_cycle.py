@@ -22,7 +22,7 @@ from sync.backfill import backfill, dry_run
 from sync.pipeline import run_cycle
 from sync.runtime import Runtime, build_runtime
 from sync.store.db import transaction
-from sync.store.models import DECISION
+from sync.store.models import DECISION, SLA_CLOCK
 from tests.hubspot.conftest import MONDAY, connect
 
 
@@ -62,6 +62,7 @@ def test_a_cycle_writes_stages_owners_scores_reasons_and_sla_and_the_next_writes
     state = crm_state(sandbox)
     with transaction(runtime.engine) as connection:
         decisions = {row.contact_id: row for row in connection.execute(select(DECISION))}
+        clocked = set(connection.execute(select(SLA_CLOCK.c.contact_id)).scalars())
     lifecycle = {
         "lead": "lead",
         "subscriber": "subscriber",
@@ -79,7 +80,7 @@ def test_a_cycle_writes_stages_owners_scores_reasons_and_sla_and_the_next_writes
         assert fields["hubspot_owner_id"] == (decision.owner_id or "")
         if decision.stage in lifecycle:
             assert fields["lifecyclestage"] == lifecycle[decision.stage], contact_id
-        if decision.stage in ("mql", "sal") and decision.sla:
+        if decision.stage in ("mql", "sal") and contact_id in clocked:
             assert fields["handoff_sla_status"] in ("on_track", "due_soon", "breached", "met")
             assert fields["handoff_sla_due_at"].startswith("20")
     assert (

@@ -13,7 +13,7 @@ from sync.pipeline import run_cycle
 from sync.runtime import Runtime
 from sync.store.cursors import load_cursor
 from sync.store.db import transaction
-from sync.store.models import DECISION, OUTBOX, QUARANTINE, STAGE_HISTORY
+from sync.store.models import DECISION, OUTBOX, QUARANTINE, SLA_CLOCK, STAGE_HISTORY
 from tests.sync import company
 from tests.sync.conftest import FakeClock
 
@@ -176,3 +176,26 @@ def test_timestamps_come_back_aware_in_utc(runtime: Runtime, crm: MemoryCrm, clo
     assert evaluated_at.tzinfo is not None
     assert evaluated_at.utcoffset().total_seconds() == 0
     assert evaluated_at == clock.now.astimezone(UTC)
+
+
+def test_the_store_keeps_only_the_sla_clocks_of_the_latest_decision(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    run_cycle(runtime)
+    running = _clock_names(runtime, "vp-demo")
+    clock.advance(minutes=5)
+    crm.rep_edit("vp-demo", rejected=True, disqualification_reason="competitor")
+
+    run_cycle(runtime)
+
+    assert running, "the new MQL's clocks run"
+    assert written(crm, "vp-demo")[OutputField.STAGE] == "disqualified"
+    assert _clock_names(runtime, "vp-demo") == set(), "a disqualified lead has no clock left to show"
+
+
+def _clock_names(runtime: Runtime, contact_id: str) -> set[str]:
+    with transaction(runtime.engine) as connection:
+        return set(
+            connection.execute(select(SLA_CLOCK.c.name).where(SLA_CLOCK.c.contact_id == contact_id)).scalars()
+        )
