@@ -6,29 +6,26 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration, running on `connection` (sync/migrations/env.py reads it there)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.attributes["connection"] = connection
     return config
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest revision; a no-op when it is already there."""
-    config = alembic_config(engine)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(alembic_config(connection), "head")
 
 
 def check(engine: Engine) -> None:
     """Fail if the models and the migrations disagree (a change without its migration)."""
-    config = alembic_config(engine)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.check(config)
+        command.check(alembic_config(connection))
