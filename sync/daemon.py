@@ -57,9 +57,11 @@ class Daemon:
 
     def run(self) -> int:
         """Run until a signal; return the exit code."""
+        # Handlers first: a signal during start-up then stops the daemon cleanly, where Python's
+        # default would raise in the main thread and leave the HTTP thread holding the process up.
+        self._install_signals()
         self.lock.acquire()
         try:
-            self._install_signals()
             self._start_http()
             self.inbox.start()
             self._schedule()
