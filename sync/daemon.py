@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from types import FrameType
 
 import structlog
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -30,6 +29,9 @@ from sync.runtime import Runtime
 from sync.webhooks import WebhookInbox
 
 log = structlog.get_logger("handoff.daemon")
+
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 class Daemon:
@@ -56,10 +58,11 @@ class Daemon:
             self.app.route("/webhooks/hubspot", "hubspot_webhook", handler)
 
     def run(self) -> int:
-        """Run until a signal; return the exit code."""
-        # Handlers first: a signal during start-up then stops the daemon cleanly, where Python's
-        # default would raise in the main thread and leave the HTTP thread holding the process up.
-        self._install_signals()
+        """Run until SIGTERM or SIGINT; return the exit code."""
+        # The stop signals are blocked before any thread starts and taken by sigwait below, never
+        # by a handler: a handler runs in the middle of whatever the main thread is doing, and one
+        # that logged deadlocked on the logger's lock. A signal during start-up waits for its end.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         self.lock.acquire()
         try:
             self._start_http()
@@ -67,18 +70,12 @@ class Daemon:
             self._schedule()
             self.scheduler.start()
             log.info("daemon.started", crm=self.rt.crm, http_port=self.http.port if self.http else None)
-            self.stop.wait()
+            received = signal.sigwait(STOP_SIGNALS)
+            log.info("daemon.stopping", signal=signal.Signals(received).name)
+            self.stop.set()
             return self._shutdown()
         finally:
             self.lock.release()
-
-    def _install_signals(self) -> None:
-        def handler(signum: int, _: FrameType | None) -> None:
-            log.info("daemon.stopping", signal=signal.Signals(signum).name)
-            self.stop.set()
-
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
 
     def _start_http(self) -> None:
         port = self.rt.settings.http_port
