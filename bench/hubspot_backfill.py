@@ -43,7 +43,7 @@ from connectors.hubspot.setup import setup
 from connectors.retry import RetryPolicy
 from connectors.sandbox.hubspot import PAGE_VIEW, HubSpotSandbox, WebEvent
 from sync.backfill import backfill
-from sync.runtime import build_runtime
+from sync.runtime import build_runtime, system_clock
 
 TIER = "enterprise"
 SEED_CHUNK = 5_000
@@ -101,7 +101,9 @@ def parent(args: argparse.Namespace) -> None:
                 f"in {time.perf_counter() - started:.0f} s"
             )
             policy = load_policy()
-            connector = HubSpotConnector.connect(sandbox.token, base_url, tier=TIER, policy=policy)
+            connector = HubSpotConnector.connect(
+                sandbox.token, base_url, tier=TIER, policy=policy, clock=sandbox.state.clock
+            )
             setup(connector.client, policy)
             wait(10.0)  # let setup's requests leave the sandbox's 10-second window
             sandbox.request_log.clear()
@@ -203,6 +205,7 @@ def child(job: dict[str, Any], *, profile: bool) -> None:
         policy=policy,
         retry=RetryPolicy(sleep=retry_sleep),
         pace=pace,
+        clock=system_clock,
     )
     rt = build_runtime(Settings(crm="hubspot", database_url=job["database_url"]), connector=connector)
     marks: dict[str, float] = {}

@@ -145,7 +145,9 @@ def measure(name: str, folder: Path, args: argparse.Namespace) -> PathResult:
         seeded = sandbox.seed_company(contacts=args.background)
         policy_path = always_open_policy(folder)
         policy = load_policy(policy_path)
-        connector = HubSpotConnector.connect(sandbox.token, base_url, tier=TIER, policy=policy)
+        connector = HubSpotConnector.connect(
+            sandbox.token, base_url, tier=TIER, policy=policy, clock=sandbox.state.clock
+        )
         setup(connector.client, policy)
         leads = fit_leads(sandbox.state, args.events, rng)
         settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/handoff.db", policy=policy_path)

@@ -58,7 +58,9 @@ def run_demo(console: Console) -> None:
         try:
             sandbox.seed_company(contacts=CONTACTS)
             policy = load_policy()
-            connector = HubSpotConnector.connect(sandbox.token, base_url, tier=TIER, policy=policy)
+            connector = HubSpotConnector.connect(
+                sandbox.token, base_url, tier=TIER, policy=policy, clock=clock
+            )
             settings = Settings(
                 crm="hubspot", database_url=f"sqlite:///{folder}/handoff.db", hubspot_base_url=base_url
             )

@@ -55,7 +55,7 @@ def build_runtime(
     policy = load_policy_setting(settings)
     engine = open_database(settings)
     migrate(engine)
-    crm_connector = connector or build_connector(settings, policy)
+    crm_connector = connector or build_connector(settings, policy, clock)
     return Runtime(
         crm=crm_connector.name,
         engine=engine,
@@ -96,7 +96,7 @@ def open_database(settings: Settings) -> Engine:
     return engine
 
 
-def build_connector(settings: Settings, policy: Policy) -> Connector:
+def build_connector(settings: Settings, policy: Policy, clock: Clock = system_clock) -> Connector:
     if settings.crm is None:
         raise SettingsError("HANDOFF_CRM: not set; choose hubspot, salesforce or memory")
     if settings.crm == "memory":
@@ -116,5 +116,6 @@ def build_connector(settings: Settings, policy: Policy) -> Connector:
             tier=settings.hubspot_tier,
             policy=policy,
             forms=settings.hubspot_forms,
+            clock=clock,
         )
     raise SettingsError("HANDOFF_CRM: the salesforce connector is not available in this build yet")

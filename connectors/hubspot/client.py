@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -84,12 +85,15 @@ class HubSpotClient:
         *,
         tier: str,
         retry: RetryPolicy,
+        clock: Callable[[], datetime],
         pace: Callable[[float], None] | None = None,
     ) -> None:
-        """`pace` waits for the request budget (the retry policy's sleep unless given: tests that
-        skip retry waits still need real time to pass for a rate window to open)."""
+        """`clock` is the runtime's: it dates what HubSpot's answers imply (when a spent daily
+        limit resets). `pace` waits for the request budget (the retry policy's sleep unless given:
+        tests that skip retry waits still need real time to pass for a rate window to open)."""
         self.sdk = HubSpot(access_token=token, host=base_url.rstrip("/"), retry=False)
         self.retry = retry
+        self.clock = clock
         self.budget = RequestBudget(tier, pace or retry.sleep)
         self.requests = 0
 
@@ -110,7 +114,7 @@ class HubSpotClient:
             except CrmError:
                 raise
             except Exception as error:
-                raise translate(error, operation) from None
+                raise translate(error, operation, self.clock()) from None
             self.budget.observe(response.headers)
             return orjson.loads(body) if body else {}
 

@@ -46,6 +46,7 @@ class HubSpotConnector:
         tier: str,
         policy: Policy,
         forms: dict[str, str] | None = None,
+        clock: Callable[[], datetime],
         retry: RetryPolicy = DEFAULT_RETRY,
         pace: Callable[[float], None] | None = None,
     ) -> HubSpotConnector:
@@ -65,7 +66,7 @@ class HubSpotConnector:
             forms={**user_forms, **{k: v for k, v in DEFAULT_FORMS.items() if k not in user_forms}},
             window_days=policy.behavior.window_days,
         )
-        return cls(HubSpotClient(token, base_url, tier=tier, retry=retry, pace=pace), mapping)
+        return cls(HubSpotClient(token, base_url, tier=tier, retry=retry, clock=clock, pace=pace), mapping)
 
     def pull_contacts(self, window: Window, resume: str | None = None) -> Iterator[ContactPage]:
         return self.reader.pages(window, resume)

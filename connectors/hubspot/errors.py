@@ -34,8 +34,11 @@ def is_api_exception(error: BaseException) -> bool:
     return hasattr(error, "status") and hasattr(error, "body") and hasattr(error, "headers")
 
 
-def translate(error: BaseException, operation: str) -> CrmError:
-    """Map an SDK or transport failure to what the caller should do about it."""
+def translate(error: BaseException, operation: str, now: datetime) -> CrmError:
+    """Map an SDK or transport failure to what the caller should do about it.
+
+    `now` is the runtime's clock: a resume time computed from the wall clock would land outside a
+    run on simulated time (and did, in a test, once the real date passed the simulated one)."""
     if isinstance(error, Urllib3Error | ConnectionError | TimeoutError):
         return Transient(f"HubSpot unreachable: {type(error).__name__}", crm=CRM, operation=operation)
     if not is_api_exception(error):
@@ -45,9 +48,9 @@ def translate(error: BaseException, operation: str) -> CrmError:
     headers = getattr(error, "headers", None) or {}
     message = f"HubSpot answered {status}: {_summary(body)}"
     if status == 429:
-        return _rate_limited(body, headers, message, operation)
+        return _rate_limited(body, headers, message, operation, now)
     if status == 477:
-        resume = datetime.now(UTC) + timedelta(seconds=_retry_after(headers) or 3600)
+        resume = now + timedelta(seconds=_retry_after(headers, now) or 3600)
         return BudgetExhausted(
             f"{message} (account migration in progress)", resets_at=resume, crm=CRM, operation=operation
         )
@@ -62,18 +65,20 @@ def translate(error: BaseException, operation: str) -> CrmError:
     return Permanent(message, crm=CRM, operation=operation)
 
 
-def _rate_limited(body: dict[str, Any], headers: Any, message: str, operation: str) -> CrmError:
+def _rate_limited(
+    body: dict[str, Any], headers: Any, message: str, operation: str, now: datetime
+) -> CrmError:
     policy = str(body.get("policyName") or "")
     if policy == "DAILY":
-        return BudgetExhausted(message, resets_at=_next_midnight_utc(), crm=CRM, operation=operation)
-    wait = _retry_after(headers)
+        return BudgetExhausted(message, resets_at=_next_midnight_utc(now), crm=CRM, operation=operation)
+    wait = _retry_after(headers, now)
     if wait is None:
         secondly = "secondly" in str(body.get("message", "")).lower()
         wait = POLICY_WAITS.get(policy, 1.0 if secondly else 10.0)
     return RateLimited(message, retry_after=wait, policy=policy, crm=CRM, operation=operation)
 
 
-def _retry_after(headers: Any) -> float | None:
+def _retry_after(headers: Any, now: datetime) -> float | None:
     value = headers.get("Retry-After") if hasattr(headers, "get") else None
     if value is None:
         return None
@@ -81,15 +86,15 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         try:
-            return max(0.0, (parsedate_to_datetime(str(value)) - datetime.now(UTC)).total_seconds())
+            return max(0.0, (parsedate_to_datetime(str(value)) - now).total_seconds())
         except (TypeError, ValueError):
             return None
 
 
-def _next_midnight_utc() -> datetime:
+def _next_midnight_utc(now: datetime) -> datetime:
     """HubSpot's daily limit resets at midnight in the account's zone; the usage API says exactly
     when (`Budget.resets_at`), this is the conservative guess when it cannot be asked."""
-    now = datetime.now(UTC)
+    now = now.astimezone(UTC)
     return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -47,6 +47,7 @@ def connect(sandbox: HubSpotSandbox, sleeps: list[float]) -> HubSpotConnector:
         tier=sandbox.tier,
         policy=load_policy(),
         retry=RetryPolicy(sleep=sleeps.append),
+        clock=sandbox.state.clock,
         pace=_wait,
     )
 

@@ -46,7 +46,12 @@ def test_an_empty_page_that_is_not_the_last_is_stepped_over_not_taken_as_the_end
 
     httpserver.expect_request(SEARCH, method="POST").respond_with_handler(answer)
     connector = HubSpotConnector.connect(
-        "token", httpserver.url_for(""), tier="professional", policy=load_policy(), retry=RetryPolicy()
+        "token",
+        httpserver.url_for(""),
+        tier="professional",
+        policy=load_policy(),
+        retry=RetryPolicy(),
+        clock=lambda: datetime(2026, 11, 30, 15, tzinfo=UTC),
     )
     end = datetime(2026, 11, 30, 15, tzinfo=UTC)
 
