@@ -11,8 +11,8 @@ import time
 from datetime import UTC, datetime
 
 from bench.leads import synthetic_leads
-from config.loader import load_policy
-from lifecycle.engine import evaluate
+from handoff.config.loader import load_policy
+from handoff.lifecycle.engine import evaluate
 
 LEADS = 100_000
 DISTINCT = 10_000

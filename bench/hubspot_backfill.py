@@ -35,15 +35,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.hubspot_common import calls_by_endpoint, print_calls, quiet_logs, wait
-from config.loader import load_policy
-from config.settings import Settings
-from connectors.hubspot.client import SEARCH_PER_SECOND, TEN_SECOND_LIMITS
-from connectors.hubspot.connector import HubSpotConnector
-from connectors.hubspot.setup import setup
-from connectors.retry import RetryPolicy
-from connectors.sandbox.hubspot import PAGE_VIEW, HubSpotSandbox, WebEvent
-from sync.backfill import backfill
-from sync.runtime import build_runtime, system_clock
+from handoff.config.loader import load_policy
+from handoff.config.settings import Settings
+from handoff.connectors.hubspot.client import SEARCH_PER_SECOND, TEN_SECOND_LIMITS
+from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.setup import setup
+from handoff.connectors.retry import RetryPolicy
+from handoff.sandbox.hubspot import PAGE_VIEW, HubSpotSandbox, WebEvent
+from handoff.sync.backfill import backfill
+from handoff.sync.runtime import build_runtime, system_clock
 
 TIER = "enterprise"
 SEED_CHUNK = 5_000

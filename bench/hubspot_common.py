@@ -9,8 +9,8 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from connectors.sandbox.hubspot import LoggedRequest
-from sync.logs import configure_logging
+from handoff.sandbox.hubspot import LoggedRequest
+from handoff.sync.logs import configure_logging
 
 _ID = re.compile(r"/\d+(?=/|$)")
 

@@ -6,8 +6,8 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.records import Activity, Company, Contact
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.records import Activity, Company, Contact
 
 _ACTIONS: list[tuple[ActivityKind, dict[str, str]]] = [
     (ActivityKind.PAGE_VIEW, {"url": "https://acme.example/pricing"}),

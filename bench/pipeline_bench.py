@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from bench.leads import synthetic_leads
-from config.settings import Settings
-from connectors.memory import Faults, MemoryCrm
-from lifecycle.records import Activity, Contact
-from sync.pipeline import run_cycle
-from sync.runtime import build_runtime
+from handoff.config.settings import Settings
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.lifecycle.records import Activity, Contact
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import build_runtime
 from tests.support import scratch_schema
 
 SEED_BATCH = 5_000

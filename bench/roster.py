@@ -6,9 +6,9 @@ queue of last resort, so the benchmark exercises every branch a real roster does
 
 from __future__ import annotations
 
-from config.loader import DEFAULT_POLICY_PATH, parse_policy
-from config.policy import Policy
-from lifecycle.records import Absence, Owner
+from handoff.config.loader import DEFAULT_POLICY_PATH, parse_policy
+from handoff.config.policy import Policy
+from handoff.lifecycle.records import Absence, Owner
 
 QUEUE = "Unassigned leads queue"
 TEAMS: tuple[tuple[str, str, str, str, str], ...] = (

@@ -19,12 +19,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.roster import TEAMS, bench_owners, bench_policy, rep_email
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.decision import Reason, StageMove
-from lifecycle.engine import Plan, compile_policy, evaluate
-from lifecycle.handoff import hand_off
-from lifecycle.records import Activity, Company, Contact
-from lifecycle.roster import RoutingContext
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.decision import Reason, StageMove
+from handoff.lifecycle.engine import Plan, compile_policy, evaluate
+from handoff.lifecycle.handoff import hand_off
+from handoff.lifecycle.records import Activity, Company, Contact
+from handoff.lifecycle.roster import RoutingContext
 
 MQLS = 100_000
 START = datetime(2026, 11, 2, tzinfo=UTC)

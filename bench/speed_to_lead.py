@@ -42,16 +42,16 @@ from bench.hubspot_common import (
     quiet_logs,
     wait,
 )
-from config.loader import load_policy
-from config.settings import Settings
-from connectors.hubspot.connector import HubSpotConnector
-from connectors.hubspot.setup import setup
-from connectors.sandbox.hubspot import HubSpotSandbox, WebhookConfig, WebhookSubscription
-from connectors.sandbox.hubspot.state import SandboxState
-from sync.http import HealthApp, HttpServer
-from sync.pipeline import run_cycle
-from sync.runtime import Runtime, build_runtime
-from sync.webhooks import WebhookInbox
+from handoff.config.loader import load_policy
+from handoff.config.settings import Settings
+from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.setup import setup
+from handoff.sandbox.hubspot import HubSpotSandbox, WebhookConfig, WebhookSubscription
+from handoff.sandbox.hubspot.state import SandboxState
+from handoff.sync.http import HealthApp, HttpServer
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import Runtime, build_runtime
+from handoff.sync.webhooks import WebhookInbox
 from tests.support import always_open_policy
 
 TIER = "enterprise"

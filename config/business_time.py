@@ -14,7 +14,7 @@ from typing import Any
 
 import holidays
 
-from config.suggest import did_you_mean
+from handoff.config.suggest import did_you_mean
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

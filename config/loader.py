@@ -17,9 +17,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from config.policy import Policy, Routing
-from config.suggest import did_you_mean
-from config.toml_positions import key_lines, line_of
+from handoff.config.policy import Policy, Routing
+from handoff.config.suggest import did_you_mean
+from handoff.config.toml_positions import key_lines, line_of
 
 SHIPPED_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_PATH = SHIPPED_DIR / "policy.toml"

@@ -23,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from config.business_time import check_holiday_region, format_hours, parse_duration, parse_hours
-from config.suggest import did_you_mean
-from config.vocabulary import CUSTOM_FIELD_PREFIX, FIT_FIELDS, ActivityKind
+from handoff.config.business_time import check_holiday_region, format_hours, parse_duration, parse_hours
+from handoff.config.suggest import did_you_mean
+from handoff.config.vocabulary import CUSTOM_FIELD_PREFIX, FIT_FIELDS, ActivityKind
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from config.loader import DEFAULT_POLICY_PATH
+from handoff.config.loader import DEFAULT_POLICY_PATH
 
 SECRET_FIELDS = (
     "hubspot_token",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from config.business_time import format_duration
-from config.policy import Condition, Policy, Routing, Sla, Team
+from handoff.config.business_time import format_duration
+from handoff.config.policy import Condition, Policy, Routing, Sla, Team
 
 
 def describe_policy(policy: Policy) -> list[str]:

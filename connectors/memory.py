@@ -19,8 +19,8 @@ from typing import Any
 
 import orjson
 
-from connectors.errors import RateLimited, Transient
-from connectors.protocol import (
+from handoff.connectors.errors import RateLimited, Transient
+from handoff.connectors.protocol import (
     CONTACT_KEYS,
     ActivityPull,
     Budget,
@@ -35,9 +35,9 @@ from connectors.protocol import (
     Window,
     WriteResult,
 )
-from connectors.retry import DEFAULT_RETRY, RetryPolicy
-from lifecycle.codec import activity_from_json, activity_to_json, contact_from_json, contact_to_json
-from lifecycle.records import Activity, Contact
+from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
+from handoff.lifecycle.codec import activity_from_json, activity_to_json, contact_from_json, contact_to_json
+from handoff.lifecycle.records import Activity, Contact
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (

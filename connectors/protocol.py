@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from lifecycle.records import Activity, Contact
+from handoff.lifecycle.records import Activity, Contact
 
 
 class OutputField(StrEnum):

@@ -23,7 +23,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from connectors.errors import CrmError, RateLimited, Transient
+from handoff.connectors.errors import CrmError, RateLimited, Transient
 
 T = TypeVar("T")
 log = structlog.get_logger("handoff.retry")

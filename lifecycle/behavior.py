@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from config.policy import Behavior, BehaviorRule
-from config.vocabulary import ActivityKind
-from lifecycle.decision import Reason
-from lifecycle.records import Activity
+from handoff.config.policy import Behavior, BehaviorRule
+from handoff.config.vocabulary import ActivityKind
+from handoff.lifecycle.decision import Reason
+from handoff.lifecycle.records import Activity
 
 DAY = 86_400.0
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from config.business_time import MINUTES_PER_DAY, holiday_calendar, parse_hours
+from handoff.config.business_time import MINUTES_PER_DAY, holiday_calendar, parse_hours
 
 # How far a calendar looks for working time before declaring it has none: twenty years.
 _HORIZON_DAYS = 7305

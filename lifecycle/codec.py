@@ -13,12 +13,12 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from lifecycle.assignment import Assignment
-from lifecycle.clock import Clock
-from lifecycle.decision import Decision, Reason, StageMove
-from lifecycle.records import Activity, Contact, Owner
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_state import RoutingState
+from handoff.lifecycle.assignment import Assignment
+from handoff.lifecycle.clock import Clock
+from handoff.lifecycle.decision import Decision, Reason, StageMove
+from handoff.lifecycle.records import Activity, Contact, Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_state import RoutingState
 
 
 @dataclass(frozen=True, slots=True)

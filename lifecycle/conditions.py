@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from config.policy import Condition
-from lifecycle.records import Contact
+from handoff.config.policy import Condition
+from handoff.lifecycle.records import Contact
 
 Getter = Callable[[Contact], Any]
 Test = Callable[[Any], bool]

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from config.vocabulary import Stage
-from lifecycle.assignment import Assignment
-from lifecycle.clock import Clock, current_clock
-from lifecycle.routing_state import RoutingState
+from handoff.config.vocabulary import Stage
+from handoff.lifecycle.assignment import Assignment
+from handoff.lifecycle.clock import Clock, current_clock
+from handoff.lifecycle.routing_state import RoutingState
 
 STAGE_LABELS: dict[Stage, str] = {
     Stage.SUBSCRIBER: "Subscriber",

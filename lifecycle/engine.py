@@ -13,16 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from config.policy import Policy
-from lifecycle.behavior import BehaviorPlan, compile_behavior, explain_behavior, score_behavior
-from lifecycle.decision import Decision, Explanation, Reason
-from lifecycle.fit import CompiledFitRule, compile_fit_rules, explain_fit, score_fit
-from lifecycle.handoff import hand_off
-from lifecycle.records import Activity, Contact
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_plan import RoutingPlan, compile_routing
-from lifecycle.sla import SlaPlan, compile_sla
-from lifecycle.stages import decide_stage
+from handoff.config.policy import Policy
+from handoff.lifecycle.behavior import BehaviorPlan, compile_behavior, explain_behavior, score_behavior
+from handoff.lifecycle.decision import Decision, Explanation, Reason
+from handoff.lifecycle.fit import CompiledFitRule, compile_fit_rules, explain_fit, score_fit
+from handoff.lifecycle.handoff import hand_off
+from handoff.lifecycle.records import Activity, Contact
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_plan import RoutingPlan, compile_routing
+from handoff.lifecycle.sla import SlaPlan, compile_sla
+from handoff.lifecycle.stages import decide_stage
 
 _PLAN_CACHE_SIZE = 16
 

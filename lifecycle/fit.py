@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from config.policy import FitRule
-from lifecycle.conditions import Getter, Test, absent, condition_test, getter
-from lifecycle.decision import Reason
-from lifecycle.records import Contact
+from handoff.config.policy import FitRule
+from handoff.lifecycle.conditions import Getter, Test, absent, condition_test, getter
+from handoff.lifecycle.decision import Reason
+from handoff.lifecycle.records import Contact
 
 
 @dataclass(frozen=True, slots=True)

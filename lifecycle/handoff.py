@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from config.vocabulary import Stage
-from lifecycle.business_time import BusinessCalendar
-from lifecycle.clock import Clock
-from lifecycle.decision import StageMove
-from lifecycle.records import Activity, Contact
-from lifecycle.roster import RoutingContext
-from lifecycle.routing import OwnerOutcome, decide_owner
-from lifecycle.routing_plan import RoutingPlan
-from lifecycle.sla import SlaPlan, next_change, sla_clocks, stage_times
+from handoff.config.vocabulary import Stage
+from handoff.lifecycle.business_time import BusinessCalendar
+from handoff.lifecycle.clock import Clock
+from handoff.lifecycle.decision import StageMove
+from handoff.lifecycle.records import Activity, Contact
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing import OwnerOutcome, decide_owner
+from handoff.lifecycle.routing_plan import RoutingPlan
+from handoff.lifecycle.sla import SlaPlan, next_change, sla_clocks, stage_times
 
 
 class Handoff(NamedTuple):

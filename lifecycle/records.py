@@ -14,7 +14,7 @@ from typing import Annotated
 from annotated_types import Ge
 from pydantic import AwareDatetime, ConfigDict
 
-from config.vocabulary import ActivityKind, Stage
+from handoff.config.vocabulary import ActivityKind, Stage
 
 NonNegativeInt = Annotated[int, Ge(0)]
 NonNegativeFloat = Annotated[float, Ge(0)]

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from lifecycle.decision import Decision
-from lifecycle.records import Owner
-from lifecycle.routing_state import RoutingState
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.records import Owner
+from handoff.lifecycle.routing_state import RoutingState
 
 
 class Roster:

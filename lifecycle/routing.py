@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from config.business_time import format_duration
-from config.vocabulary import Stage
-from lifecycle.assignment import Assignment, RouteMethod, RouteTrigger, Skip, SkipReason
-from lifecycle.business_time import BusinessCalendar
-from lifecycle.records import Activity, Contact, Owner
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_plan import RoutingPlan, Seat, TeamPlan
-from lifecycle.routing_state import NO_REPS, RepLoad, RoutingState
-from lifecycle.touches import first_touch
+from handoff.config.business_time import format_duration
+from handoff.config.vocabulary import Stage
+from handoff.lifecycle.assignment import Assignment, RouteMethod, RouteTrigger, Skip, SkipReason
+from handoff.lifecycle.business_time import BusinessCalendar
+from handoff.lifecycle.records import Activity, Contact, Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_plan import RoutingPlan, Seat, TeamPlan
+from handoff.lifecycle.routing_state import NO_REPS, RepLoad, RoutingState
+from handoff.lifecycle.touches import first_touch
 
 ROUTED_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL})
 _NO_OWNER_NOTE = "no CRM owner has this email"

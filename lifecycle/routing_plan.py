@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from config.policy import Condition, Policy, Team
-from lifecycle.business_time import BusinessCalendar
-from lifecycle.conditions import Test, condition_test, getter
-from lifecycle.records import Contact, Owner
+from handoff.config.policy import Condition, Policy, Team
+from handoff.lifecycle.business_time import BusinessCalendar
+from handoff.lifecycle.conditions import Test, condition_test, getter
+from handoff.lifecycle.records import Contact, Owner
 
 
 @dataclass(frozen=True, slots=True)

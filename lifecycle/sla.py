@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from config.policy import Policy
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.business_time import BusinessCalendar
-from lifecycle.clock import Clock, ClockName, ClockStatus
-from lifecycle.decision import StageMove
-from lifecycle.records import Activity, Contact
-from lifecycle.touches import first_touch
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.business_time import BusinessCalendar
+from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
+from handoff.lifecycle.decision import StageMove
+from handoff.lifecycle.records import Activity, Contact
+from handoff.lifecycle.touches import first_touch
 
 CLOCKED_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL})
 FIRST_TOUCH = ClockName.FIRST_TOUCH

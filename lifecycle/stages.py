@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from config.policy import Policy
-from config.vocabulary import CRM_OWNED_STAGES, Stage
-from lifecycle.behavior import BehaviorScore
-from lifecycle.decision import STAGE_LABELS, Reason, StageMove
-from lifecycle.records import Contact
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import CRM_OWNED_STAGES, Stage
+from handoff.lifecycle.behavior import BehaviorScore
+from handoff.lifecycle.decision import STAGE_LABELS, Reason, StageMove
+from handoff.lifecycle.records import Contact
 
 
 @dataclass(slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from config.vocabulary import SALES_TOUCH_KINDS
-from lifecycle.records import Activity
+from handoff.config.vocabulary import SALES_TOUCH_KINDS
+from handoff.lifecycle.records import Activity
 
 
 def first_touch(

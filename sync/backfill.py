@@ -12,18 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from connectors.protocol import ContactPage, Window
-from lifecycle.engine import evaluate
-from lifecycle.records import Owner
-from lifecycle.roster import RoutingContext
-from sync.desired import changed_fields, desired_fields
-from sync.evaluation import as_decided, evaluate_pending, load_known
-from sync.flush import flush_outbox
-from sync.mirror import pull_changes, with_history
-from sync.owners import load_routing_state, refresh_owners
-from sync.runtime import Runtime
-from sync.store.db import transaction
-from sync.store.runs import fail_run, finish_run, start_run
+from handoff.connectors.protocol import ContactPage, Window
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.store.db import transaction
+from handoff.store.runs import fail_run, finish_run, start_run
+from handoff.sync.desired import changed_fields, desired_fields
+from handoff.sync.evaluation import as_decided, evaluate_pending, load_known
+from handoff.sync.flush import flush_outbox
+from handoff.sync.mirror import pull_changes, with_history
+from handoff.sync.owners import load_routing_state, refresh_owners
+from handoff.sync.runtime import Runtime
 
 SAMPLE_SIZE = 10
 Progress = Callable[[str, int], None]

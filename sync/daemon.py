@@ -20,13 +20,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from connectors.errors import AuthError, BudgetExhausted, ConfigurationError
-from sync.flush import flush_outbox
-from sync.http import HealthApp, HttpServer
-from sync.lock import InstanceLock
-from sync.pipeline import run_cycle, run_reconcile, run_sla_tick
-from sync.runtime import Runtime
-from sync.webhooks import WebhookInbox
+from handoff.connectors.errors import AuthError, BudgetExhausted, ConfigurationError
+from handoff.sync.flush import flush_outbox
+from handoff.sync.http import HealthApp, HttpServer
+from handoff.sync.lock import InstanceLock
+from handoff.sync.pipeline import run_cycle, run_reconcile, run_sla_tick
+from handoff.sync.runtime import Runtime
+from handoff.sync.webhooks import WebhookInbox
 
 log = structlog.get_logger("handoff.daemon")
 

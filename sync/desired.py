@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from connectors.protocol import FieldValues, OutputField
-from lifecycle.decision import Decision
+from handoff.connectors.protocol import FieldValues, OutputField
+from handoff.lifecycle.decision import Decision
 
 
 def desired_fields(decision: Decision) -> FieldValues:

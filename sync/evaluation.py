@@ -21,25 +21,25 @@ from uuid import uuid4
 
 from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
-from config.vocabulary import Stage
-from connectors.protocol import FieldValues, OutputField
-from lifecycle.codec import (
+from handoff.config.vocabulary import Stage
+from handoff.connectors.protocol import FieldValues, OutputField
+from handoff.lifecycle.codec import (
     activities_from_json,
     assignment_to_dict,
     contact_from_json,
     reason_to_dict,
 )
-from lifecycle.decision import Decision
-from lifecycle.engine import evaluate
-from lifecycle.records import Contact, Owner
-from lifecycle.roster import RoutingContext
-from sync.desired import changed_fields, desired_fields
-from sync.notifications import Notice, notices, outbox_rows
-from sync.owners import load_owners, load_routing_state, save_routing_state
-from sync.runtime import Runtime
-from sync.store.db import insert_ignoring_duplicates, transaction, upsert
-from sync.store.models import CONTACT, DECISION, OUTBOX, SLA_CLOCK, STAGE_HISTORY
-from sync.store.statistics import refresh_statistics
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Contact, Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.store.db import insert_ignoring_duplicates, transaction, upsert
+from handoff.store.models import CONTACT, DECISION, OUTBOX, SLA_CLOCK, STAGE_HISTORY
+from handoff.store.statistics import refresh_statistics
+from handoff.sync.desired import changed_fields, desired_fields
+from handoff.sync.notifications import Notice, notices, outbox_rows
+from handoff.sync.owners import load_owners, load_routing_state, save_routing_state
+from handoff.sync.runtime import Runtime
 
 _STAGE_TIMES = {Stage.MQL: "mql_at", Stage.SAL: "sal_at", Stage.SQL: "sql_at"}
 

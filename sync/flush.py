@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from connectors.errors import BudgetExhausted, CrmError, Permanent, RateLimited, Transient
-from connectors.protocol import CONTACT_KEYS, FieldUpdate, OutputField, TaskRequest, WriteResult
-from sync.mirror import quarantine_rows
-from sync.runtime import Runtime
-from sync.store.db import transaction
-from sync.store.models import CONTACT, LEDGER, OUTBOX
-from sync.store.statistics import refresh_statistics
+from handoff.connectors.errors import BudgetExhausted, CrmError, Permanent, RateLimited, Transient
+from handoff.connectors.protocol import CONTACT_KEYS, FieldUpdate, OutputField, TaskRequest, WriteResult
+from handoff.store.db import transaction
+from handoff.store.models import CONTACT, LEDGER, OUTBOX
+from handoff.store.statistics import refresh_statistics
+from handoff.sync.mirror import quarantine_rows
+from handoff.sync.runtime import Runtime
 
 CLAIM_SIZE = 1000
 MAX_BACKOFF = timedelta(hours=1)

@@ -17,11 +17,11 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from sync.runtime import Runtime
+from handoff.sync.runtime import Runtime
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-from sync.store.runs import last_success
+from handoff.store.runs import last_success
 
 Handler = Callable[[Request], Response]
 access = structlog.get_logger("handoff.http")

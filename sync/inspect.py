@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from connectors.errors import CrmError
-from connectors.protocol import Budget
-from sync.runtime import Runtime
-from sync.store.db import transaction
-from sync.store.models import (
+from handoff.connectors.errors import CrmError
+from handoff.connectors.protocol import Budget
+from handoff.store.db import transaction
+from handoff.store.models import (
     CONTACT,
     CURSOR,
     DECISION,
@@ -24,6 +23,7 @@ from sync.store.models import (
     STAGE_HISTORY,
     SYNC_RUN,
 )
+from handoff.sync.runtime import Runtime
 
 
 @dataclass

@@ -19,14 +19,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
-from connectors.protocol import ActivityPull, ContactPage, CrmContact, OutputField, Rejected, Window
-from lifecycle.codec import activities_from_json, activity_to_json, contact_to_json
-from lifecycle.records import Activity
-from sync.runtime import Runtime
-from sync.store.cursors import Cursor, load_cursor, save_cursor
-from sync.store.db import transaction, upsert
-from sync.store.models import CONTACT, DECISION, QUARANTINE, STAGE_HISTORY
-from sync.store.statistics import refresh_statistics
+from handoff.connectors.protocol import ActivityPull, ContactPage, CrmContact, OutputField, Rejected, Window
+from handoff.lifecycle.codec import activities_from_json, activity_to_json, contact_to_json
+from handoff.lifecycle.records import Activity
+from handoff.store.cursors import Cursor, load_cursor, save_cursor
+from handoff.store.db import transaction, upsert
+from handoff.store.models import CONTACT, DECISION, QUARANTINE, STAGE_HISTORY
+from handoff.store.statistics import refresh_statistics
+from handoff.sync.runtime import Runtime
 
 CONTACTS_STREAM = "contacts"
 # Activities older than this are dropped from the mirror: past any scoring window and SLA clock.

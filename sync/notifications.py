@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import requests
 from pydantic import SecretStr
 
-from config.settings import Settings
-from connectors.errors import Permanent, Transient
-from lifecycle.decision import Decision
-from lifecycle.records import Contact, Owner
+from handoff.config.settings import Settings
+from handoff.connectors.errors import Permanent, Transient
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.records import Contact, Owner
 
 CHAT_TIMEOUT_SECONDS = 10
 

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, select
 
-from lifecycle.records import Owner
-from lifecycle.routing_state import RoutingState
-from sync.runtime import Runtime
-from sync.store.db import transaction, upsert
-from sync.store.models import OWNER, ROUTING_STATE
+from handoff.lifecycle.records import Owner
+from handoff.lifecycle.routing_state import RoutingState
+from handoff.store.db import transaction, upsert
+from handoff.store.models import OWNER, ROUTING_STATE
+from handoff.sync.runtime import Runtime
 
 # Owners change rarely; re-reading them every 30-second cycle and every minute's SLA tick would
 # spend more requests on them than on the leads.

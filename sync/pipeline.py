@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 import structlog
 
-from connectors.errors import CrmError
-from connectors.protocol import Window
-from sync.evaluation import evaluate_pending
-from sync.flush import flush_outbox
-from sync.mirror import CONTACTS_STREAM, PullCounts, pull_changes
-from sync.owners import refresh_owners
-from sync.runtime import Runtime
-from sync.store.runs import fail_run, finish_run, start_run
+from handoff.connectors.errors import CrmError
+from handoff.connectors.protocol import Window
+from handoff.store.runs import fail_run, finish_run, start_run
+from handoff.sync.evaluation import evaluate_pending
+from handoff.sync.flush import flush_outbox
+from handoff.sync.mirror import CONTACTS_STREAM, PullCounts, pull_changes
+from handoff.sync.owners import refresh_owners
+from handoff.sync.runtime import Runtime
 
 log = structlog.get_logger("handoff.pipeline")
 

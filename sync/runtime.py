@@ -14,15 +14,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from config.loader import PolicyError, load_policy
-from config.policy import Policy
-from config.settings import Settings, SettingsError
-from connectors.protocol import Connector
-from connectors.retry import DEFAULT_RETRY, RetryPolicy
-from sync.metrics import Metrics
-from sync.notifications import ChatChannel, chat_channels
-from sync.store.db import DatabaseUrlError, make_db_engine
-from sync.store.migrate import migrate
+from handoff.config.loader import PolicyError, load_policy
+from handoff.config.policy import Policy
+from handoff.config.settings import Settings, SettingsError
+from handoff.connectors.protocol import Connector
+from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
+from handoff.store.db import DatabaseUrlError, make_db_engine
+from handoff.store.migrate import migrate
+from handoff.sync.metrics import Metrics
+from handoff.sync.notifications import ChatChannel, chat_channels
 
 Clock = Callable[[], datetime]
 
@@ -100,11 +100,11 @@ def build_connector(settings: Settings, policy: Policy, clock: Clock = system_cl
     if settings.crm is None:
         raise SettingsError("HANDOFF_CRM: not set; choose hubspot, salesforce or memory")
     if settings.crm == "memory":
-        from connectors.memory import MemoryCrm
+        from handoff.connectors.memory import MemoryCrm
 
         return MemoryCrm(settings.memory_crm_path)
     if settings.crm == "hubspot":
-        from connectors.hubspot.connector import HubSpotConnector
+        from handoff.connectors.hubspot.connector import HubSpotConnector
 
         if settings.hubspot_token is None:
             raise SettingsError(

@@ -16,12 +16,12 @@ from collections.abc import Callable
 import structlog
 from werkzeug.wrappers import Request, Response
 
-from connectors.hubspot.webhooks import SignatureError, contact_ids, verify_v3
-from sync.evaluation import evaluate_pending
-from sync.flush import flush_outbox
-from sync.mirror import ingest_page
-from sync.runtime import Runtime
-from sync.store.runs import finish_run, start_run
+from handoff.connectors.hubspot.webhooks import SignatureError, contact_ids, verify_v3
+from handoff.store.runs import finish_run, start_run
+from handoff.sync.evaluation import evaluate_pending
+from handoff.sync.flush import flush_outbox
+from handoff.sync.mirror import ingest_page
+from handoff.sync.runtime import Runtime
 
 log = structlog.get_logger("handoff.webhooks")
 COALESCE_SECONDS = 0.2

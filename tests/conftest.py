@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.loader import load_policy
-from config.policy import Policy
+from handoff.config.loader import load_policy
+from handoff.config.policy import Policy
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from sqlalchemy import create_engine, text
 
-from config.loader import DEFAULT_POLICY_PATH
+from handoff.config.loader import DEFAULT_POLICY_PATH
 
 
 @contextmanager

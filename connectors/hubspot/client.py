@@ -21,9 +21,9 @@ from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from connectors.errors import CrmError
-from connectors.hubspot.errors import translate
-from connectors.retry import RetryPolicy
+from handoff.connectors.errors import CrmError
+from handoff.connectors.hubspot.errors import translate
+from handoff.connectors.retry import RetryPolicy
 
 T = TypeVar("T")
 

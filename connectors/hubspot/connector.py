@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from config.policy import Policy
-from connectors.errors import CrmError
-from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap, instant
-from connectors.hubspot.reader import Reader
-from connectors.hubspot.writer import Writer
-from connectors.protocol import (
+from handoff.config.policy import Policy
+from handoff.connectors.errors import CrmError
+from handoff.connectors.hubspot.client import HubSpotClient
+from handoff.connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap, instant
+from handoff.connectors.hubspot.reader import Reader
+from handoff.connectors.hubspot.writer import Writer
+from handoff.connectors.protocol import (
     ActivityPull,
     Budget,
     ContactPage,
@@ -22,7 +22,7 @@ from connectors.protocol import (
     Window,
     WriteResult,
 )
-from connectors.retry import DEFAULT_RETRY, RetryPolicy
+from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
 
 USAGE_PATH = "/account-info/v3/api-usage/daily/private-apps"
 

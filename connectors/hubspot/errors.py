@@ -14,7 +14,7 @@ from typing import Any
 
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from connectors.errors import (
+from handoff.connectors.errors import (
     AuthError,
     BudgetExhausted,
     ConfigurationError,

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from config.vocabulary import CRM_OWNED_STAGES, ActivityKind, Stage
-from connectors.protocol import FieldValues, OutputField
-from lifecycle.records import Activity, Company, Contact
+from handoff.config.vocabulary import CRM_OWNED_STAGES, ActivityKind, Stage
+from handoff.connectors.protocol import FieldValues, OutputField
+from handoff.lifecycle.records import Activity, Company, Contact
 
 HANDOFF_GROUP = "handoff"
 

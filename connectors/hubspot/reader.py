@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from config.vocabulary import CRM_OWNED_STAGES
-from connectors.errors import AuthError, Transient
-from connectors.hubspot.client import TIMEOUT, HubSpotClient
-from connectors.hubspot.mapping import (
+from handoff.config.vocabulary import CRM_OWNED_STAGES
+from handoff.connectors.errors import AuthError, Transient
+from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
     ENGAGEMENT_PROPERTIES,
     ENGAGEMENT_TYPES,
@@ -32,8 +32,8 @@ from connectors.hubspot.mapping import (
     visit_activity,
     written_from,
 )
-from connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner, Rejected, Window
-from lifecycle.records import Activity
+from handoff.connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner, Rejected, Window
+from handoff.lifecycle.records import Activity
 
 PAGE = 200
 SEARCH_CAP = 10_000

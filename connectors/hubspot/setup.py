@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.policy import Policy
-from config.vocabulary import Stage
-from connectors.hubspot.client import TIMEOUT, HubSpotClient
-from connectors.hubspot.mapping import HANDOFF_GROUP
-from connectors.hubspot.writer import TASK_KEY_PROPERTY
-from lifecycle.clock import ClockStatus
-from lifecycle.decision import STAGE_LABELS
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import Stage
+from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.mapping import HANDOFF_GROUP
+from handoff.connectors.hubspot.writer import TASK_KEY_PROPERTY
+from handoff.lifecycle.clock import ClockStatus
+from handoff.lifecycle.decision import STAGE_LABELS
 
 SLA_LABELS = {
     ClockStatus.ON_TRACK: "On track",

@@ -12,10 +12,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from config.vocabulary import Stage
-from connectors.hubspot.client import TIMEOUT, HubSpotClient
-from connectors.hubspot.mapping import epoch_ms, is_backward, lifecycle_for, stage_named, to_properties
-from connectors.protocol import FieldUpdate, OutputField, TaskRequest, WriteResult
+from handoff.config.vocabulary import Stage
+from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.mapping import (
+    epoch_ms,
+    is_backward,
+    lifecycle_for,
+    stage_named,
+    to_properties,
+)
+from handoff.connectors.protocol import FieldUpdate, OutputField, TaskRequest, WriteResult
 
 BATCH = 100
 TASK_KEY_PROPERTY = "handoff_task_key"

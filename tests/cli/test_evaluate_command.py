@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from config.loader import DEFAULT_POLICY_PATH
-from sync.cli import main
+from handoff.config.loader import DEFAULT_POLICY_PATH
+from handoff.sync.cli import main
 
 SAMPLES = DEFAULT_POLICY_PATH.parent / "samples" / "leads.jsonl"
 NOW = "2026-11-30T15:00:00Z"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from config.loader import DEFAULT_POLICY_PATH
-from sync.cli import main
+from handoff.config.loader import DEFAULT_POLICY_PATH
+from handoff.sync.cli import main
 
 
 def test_the_shipped_policy_checks_ok_with_a_summary() -> None:

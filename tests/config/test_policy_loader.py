@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.loader import DEFAULT_POLICY_PATH, PolicyError, load_policy, parse_policy
+from handoff.config.loader import DEFAULT_POLICY_PATH, PolicyError, load_policy, parse_policy
 
 VALID = """\
 [policy]

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from config.business_time import (
+from handoff.config.business_time import (
     check_holiday_region,
     format_duration,
     format_hours,
     parse_duration,
     parse_hours,
 )
-from config.loader import DEFAULT_POLICY_PATH, PolicyError, load_policy, parse_policy
-from config.summary import describe_policy
-from config.vocabulary import ActivityKind
+from handoff.config.loader import DEFAULT_POLICY_PATH, PolicyError, load_policy, parse_policy
+from handoff.config.summary import describe_policy
+from handoff.config.vocabulary import ActivityKind
 
 VALID = """\
 [policy]

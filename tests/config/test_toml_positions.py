@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from config.toml_positions import key_lines, line_of
+from handoff.config.toml_positions import key_lines, line_of
 
 SOURCE = """\
 top = 1

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from config.loader import load_policy
-from config.settings import Settings
-from connectors.hubspot.connector import HubSpotConnector
-from connectors.hubspot.setup import setup
-from connectors.retry import RetryPolicy
-from connectors.sandbox.hubspot import HubSpotSandbox, SimulatedClock
-from sync.runtime import Runtime, build_runtime
+from handoff.config.loader import load_policy
+from handoff.config.settings import Settings
+from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.setup import setup
+from handoff.connectors.retry import RetryPolicy
+from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
+from handoff.sync.runtime import Runtime, build_runtime
 
 MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 10:00 in New York, 15:00 in London
 

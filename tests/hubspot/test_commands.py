@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from connectors.sandbox.hubspot import HubSpotSandbox, SimulatedClock
-from sync.cli import main
+from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
+from handoff.sync.cli import main
 from tests.hubspot.conftest import connect
 from tests.sync.processes import HANDOFF, run, wait_until
 

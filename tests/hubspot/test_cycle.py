@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.loader import load_policy
-from config.settings import Settings
-from connectors.errors import BudgetExhausted
-from connectors.hubspot.connector import HubSpotConnector
-from connectors.hubspot.setup import setup
-from connectors.protocol import Window
-from connectors.sandbox.hubspot import FaultConfig, HubSpotSandbox, RateLimitConfig, SimulatedClock
-from connectors.sandbox.hubspot.records import ChangeSource
-from sync.backfill import backfill, dry_run
-from sync.pipeline import run_cycle
-from sync.runtime import Runtime, build_runtime
-from sync.store.db import transaction
-from sync.store.models import DECISION, SLA_CLOCK
+from handoff.config.loader import load_policy
+from handoff.config.settings import Settings
+from handoff.connectors.errors import BudgetExhausted
+from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.setup import setup
+from handoff.connectors.protocol import Window
+from handoff.sandbox.hubspot import FaultConfig, HubSpotSandbox, RateLimitConfig, SimulatedClock
+from handoff.sandbox.hubspot.records import ChangeSource
+from handoff.store.db import transaction
+from handoff.store.models import DECISION, SLA_CLOCK
+from handoff.sync.backfill import backfill, dry_run
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import Runtime, build_runtime
 from tests.hubspot.conftest import MONDAY, connect
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from config.loader import load_policy
-from connectors.hubspot.connector import HubSpotConnector
-from connectors.protocol import Window
-from connectors.retry import RetryPolicy
+from handoff.config.loader import load_policy
+from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.protocol import Window
+from handoff.connectors.retry import RetryPolicy
 
 SEARCH = "/crm/v3/objects/contacts/search"
 MODIFIED = "2026-11-30T14:00:00.000Z"

@@ -13,14 +13,14 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from connectors.hubspot.webhooks import sign_v3
-from connectors.sandbox.hubspot import HubSpotSandbox, SimulatedClock, WebhookConfig, WebhookSubscription
-from sync.http import HealthApp, HttpServer
-from sync.pipeline import run_cycle
-from sync.runtime import Runtime
-from sync.store.db import transaction
-from sync.store.models import DECISION
-from sync.webhooks import WebhookInbox
+from handoff.connectors.hubspot.webhooks import sign_v3
+from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, WebhookConfig, WebhookSubscription
+from handoff.store.db import transaction
+from handoff.store.models import DECISION
+from handoff.sync.http import HealthApp, HttpServer
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import Runtime
+from handoff.sync.webhooks import WebhookInbox
 from tests.sync.processes import free_port, wait_until
 
 SECRET = "app-client-secret-for-tests"
@@ -110,7 +110,7 @@ def test_a_forged_or_replayed_request_gets_401_and_changes_nothing(
 
 
 def test_the_uri_is_decoded_as_hubspot_documents() -> None:
-    from connectors.hubspot.webhooks import decode_uri
+    from handoff.connectors.hubspot.webhooks import decode_uri
 
     # Only the listed characters are decoded: "?" and "," are, "=" and "&" are not.
     assert decode_uri("https://h.example/hook%3Fa%3D1%26b%3D%2C") == "https://h.example/hook?a%3D1%26b%3D,"

@@ -6,8 +6,8 @@ from datetime import timedelta
 from itertools import count
 from typing import Any
 
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.records import Activity, Company, Contact
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.records import Activity, Company, Contact
 from tests.conftest import NOW
 
 _ids = count(1)

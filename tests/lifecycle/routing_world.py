@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config.loader import parse_policy
-from config.policy import Policy
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.decision import Decision
-from lifecycle.engine import evaluate
-from lifecycle.records import Absence, Activity, Company, Contact, Owner
-from lifecycle.roster import RoutingContext
+from handoff.config.loader import parse_policy
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Absence, Activity, Company, Contact, Owner
+from handoff.lifecycle.roster import RoutingContext
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

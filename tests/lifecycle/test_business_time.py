@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.business_time import parse_hours
-from lifecycle.business_time import BusinessCalendar
+from handoff.config.business_time import parse_hours
+from handoff.lifecycle.business_time import BusinessCalendar
 
 NY = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

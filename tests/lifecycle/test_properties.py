@@ -8,11 +8,11 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.loader import load_policy, parse_policy
-from config.vocabulary import CRM_OWNED_STAGES, FUNNEL_ORDER, ActivityKind, Stage
-from lifecycle.codec import decision_to_dict
-from lifecycle.engine import evaluate
-from lifecycle.records import Activity, Company, Contact
+from handoff.config.loader import load_policy, parse_policy
+from handoff.config.vocabulary import CRM_OWNED_STAGES, FUNNEL_ORDER, ActivityKind, Stage
+from handoff.lifecycle.codec import decision_to_dict
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Activity, Company, Contact
 from tests.conftest import NOW
 
 POLICY = load_policy()

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.assignment import RouteMethod, RouteTrigger, SkipReason
-from lifecycle.engine import evaluate
-from lifecycle.records import Activity, Contact, Owner
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_state import RoutingState
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.assignment import RouteMethod, RouteTrigger, SkipReason
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Activity, Contact, Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_state import RoutingState
 from tests.lifecycle.routing_world import (
     NEW_YORK,
     POLICY,

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.policy import Policy
-from lifecycle.assignment import RouteMethod, SkipReason
-from lifecycle.decision import Decision
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_plan import compile_routing
+from handoff.config.policy import Policy
+from handoff.lifecycle.assignment import RouteMethod, SkipReason
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_plan import compile_routing
 from tests.lifecycle.routing_world import (
     ALWAYS_OPEN,
     POLICY,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifecycle.roster import RoutingContext
-from lifecycle.routing_state import RoutingState
+from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing_state import RoutingState
 from tests.lifecycle.routing_world import ALWAYS_OPEN, TUESDAY_10AM, new_mql, roster
 
 assignments = st.lists(

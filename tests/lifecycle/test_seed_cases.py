@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from config.policy import Policy
-from config.vocabulary import ActivityKind as K
-from config.vocabulary import Stage
-from lifecycle.engine import evaluate
-from lifecycle.records import Activity, Contact
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import ActivityKind as K
+from handoff.config.vocabulary import Stage
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Activity, Contact
 from tests.conftest import NOW
 from tests.lifecycle.leads import BANT, act, at_stage, fit_lead, page, personal_lead, student_lead
 

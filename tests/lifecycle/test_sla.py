@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from config.vocabulary import ActivityKind, Stage
-from lifecycle.clock import Clock, ClockName, ClockStatus, current_clock
-from lifecycle.engine import evaluate
-from lifecycle.records import Activity, Contact
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.clock import Clock, ClockName, ClockStatus, current_clock
+from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.records import Activity, Contact
 from tests.lifecycle.routing_world import (
     LONDON,
     NEW_YORK,

@@ -10,7 +10,7 @@ import pytest
 import requests
 from hubspot import HubSpot
 
-from connectors.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
+from handoff.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 TOKEN = "sandbox-token"

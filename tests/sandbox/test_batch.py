@@ -13,7 +13,7 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import ApiException
 
-from connectors.sandbox.hubspot import HubSpotSandbox
+from handoff.sandbox.hubspot import HubSpotSandbox
 
 from .conftest import api, value
 

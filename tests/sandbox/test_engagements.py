@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hubspot.crm.objects.notes.exceptions import ApiException as NotesApiException
 
-from connectors.sandbox.hubspot import HubSpotSandbox
+from handoff.sandbox.hubspot import HubSpotSandbox
 
 from .conftest import api
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from connectors.sandbox.hubspot import (
+from handoff.sandbox.hubspot import (
     FaultConfig,
     HubSpotSandbox,
     RateLimitConfig,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
+from handoff.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
 
 from .conftest import SteppedMonotonic, api
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from hubspot.events.exceptions import ForbiddenException
 
-from connectors.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
-from connectors.sandbox.hubspot.analytics import EMAIL_OPEN, PAGE_VIEW, WebEvent
-from connectors.sandbox.hubspot.forms import FormDef
+from handoff.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
+from handoff.sandbox.hubspot.analytics import EMAIL_OPEN, PAGE_VIEW, WebEvent
+from handoff.sandbox.hubspot.forms import FormDef
 
 from .conftest import START, api, sdk, value
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from hubspot.crm.contacts.exceptions import ApiException
 
-from connectors.sandbox.hubspot import ChangeSource, HubSpotSandbox, SimulatedClock
+from handoff.sandbox.hubspot import ChangeSource, HubSpotSandbox, SimulatedClock
 
 from .conftest import TOKEN, api
 

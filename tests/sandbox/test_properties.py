@@ -8,7 +8,7 @@ import pytest
 from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
 
-from connectors.sandbox.hubspot import HubSpotSandbox
+from handoff.sandbox.hubspot import HubSpotSandbox
 
 from .conftest import api, value
 

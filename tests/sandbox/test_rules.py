@@ -10,7 +10,7 @@ from hubspot.crm.contacts import BatchResponseSimplePublicObjectWithErrors
 from hubspot.crm.contacts.exceptions import ApiException
 from hubspot.crm.owners.exceptions import NotFoundException
 
-from connectors.sandbox.hubspot import ChangeSource, HubSpotSandbox, Owner, SimulatedClock, Team
+from handoff.sandbox.hubspot import ChangeSource, HubSpotSandbox, Owner, SimulatedClock, Team
 
 from .conftest import value
 

@@ -10,8 +10,8 @@ import pytest
 from hubspot.crm.contacts import PublicObjectSearchRequest
 from hubspot.crm.contacts.exceptions import ApiException
 
-from connectors.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
-from connectors.sandbox.hubspot.clock import epoch_ms
+from handoff.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
+from handoff.sandbox.hubspot.clock import epoch_ms
 
 from .conftest import START, SteppedMonotonic, api, sdk
 

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.sandbox.hubspot import SandboxState, SimulatedClock
-from connectors.sandbox.hubspot.search import SearchEngine, parse_plan
+from handoff.sandbox.hubspot import SandboxState, SimulatedClock
+from handoff.sandbox.hubspot.search import SearchEngine, parse_plan
 
 from .conftest import START
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.sandbox.hubspot import (
+from handoff.sandbox.hubspot import (
     ChangeSource,
     OptionDef,
     PropertyDef,
@@ -14,7 +14,7 @@ from connectors.sandbox.hubspot import (
     SandboxState,
     SimulatedClock,
 )
-from connectors.sandbox.hubspot.simulation import (
+from handoff.sandbox.hubspot.simulation import (
     NEVER,
     REJECTION_REASONS,
     RESPONSIVE,
@@ -22,7 +22,7 @@ from connectors.sandbox.hubspot.simulation import (
     Simulation,
     SimulationProfile,
 )
-from connectors.sandbox.hubspot.world import SeededCompany, seed_company
+from handoff.sandbox.hubspot.world import SeededCompany, seed_company
 
 from .conftest import START
 

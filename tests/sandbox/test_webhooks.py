@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
-from connectors.sandbox.hubspot import (
+from handoff.sandbox.hubspot import (
     ChangeSource,
     HubSpotSandbox,
     RateLimitConfig,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from config.loader import SHIPPED_DIR
-from config.vocabulary import ActivityKind
-from connectors.memory import MemoryCrm
-from connectors.protocol import CrmOwner
-from lifecycle.records import Activity, Company, Contact
+from handoff.config.loader import SHIPPED_DIR
+from handoff.config.vocabulary import ActivityKind
+from handoff.connectors.memory import MemoryCrm
+from handoff.connectors.protocol import CrmOwner
+from handoff.lifecycle.records import Activity, Company, Contact
 from tests.sync.conftest import START
 
 OWNERS = SHIPPED_DIR / "samples" / "owners.json"

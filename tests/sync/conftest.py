@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.settings import Settings
-from connectors.memory import MemoryCrm
-from connectors.retry import RetryPolicy
-from sync.runtime import Runtime, build_runtime
+from handoff.config.settings import Settings
+from handoff.connectors.memory import MemoryCrm
+from handoff.connectors.retry import RetryPolicy
+from handoff.sync.runtime import Runtime, build_runtime
 from tests.support import scratch_schema
 
 POSTGRES_ENV = "HANDOFF_TEST_DATABASE_URL"

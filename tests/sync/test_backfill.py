@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from connectors.memory import Faults, MemoryCrm
-from connectors.protocol import OutputField
-from sync.backfill import backfill, dry_run
-from sync.runtime import Runtime
-from sync.store.db import transaction
-from sync.store.models import SYNC_RUN
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.protocol import OutputField
+from handoff.store.db import transaction
+from handoff.store.models import SYNC_RUN
+from handoff.sync.backfill import backfill, dry_run
+from handoff.sync.runtime import Runtime
 from tests.sync import company
 from tests.sync.conftest import START, FakeClock
 

@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.vocabulary import ActivityKind
-from connectors.memory import Faults, MemoryCrm
-from connectors.protocol import OutputField, Window
-from lifecycle.records import Activity, Company, Contact
-from sync.store.db import make_db_engine
-from sync.store.models import CONTACT, DECISION, OWNER, STAGE_HISTORY
+from handoff.config.vocabulary import ActivityKind
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.protocol import OutputField, Window
+from handoff.lifecycle.records import Activity, Company, Contact
+from handoff.store.db import make_db_engine
+from handoff.store.models import CONTACT, DECISION, OWNER, STAGE_HISTORY
 from tests.support import always_open_policy
 from tests.sync import company
 from tests.sync.conftest import POSTGRES_ENV, postgres_schema_url

@@ -7,13 +7,13 @@ from datetime import UTC
 
 from sqlalchemy import func, select
 
-from connectors.memory import Faults, MemoryCrm
-from connectors.protocol import OutputField
-from sync.pipeline import run_cycle
-from sync.runtime import Runtime
-from sync.store.cursors import load_cursor
-from sync.store.db import transaction
-from sync.store.models import DECISION, OUTBOX, QUARANTINE, SLA_CLOCK, STAGE_HISTORY
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.protocol import OutputField
+from handoff.store.cursors import load_cursor
+from handoff.store.db import transaction
+from handoff.store.models import DECISION, OUTBOX, QUARANTINE, SLA_CLOCK, STAGE_HISTORY
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import Runtime
 from tests.sync import company
 from tests.sync.conftest import FakeClock
 

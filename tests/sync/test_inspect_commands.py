@@ -10,9 +10,9 @@ import pytest
 import structlog
 from click.testing import CliRunner
 
-from connectors.memory import Faults, MemoryCrm
-from sync.cli import main
-from sync.logs import configure_logging, redact_text
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.sync.cli import main
+from handoff.sync.logs import configure_logging, redact_text
 from tests.sync import company
 from tests.sync.processes import environment
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from config.vocabulary import ActivityKind
-from connectors.memory import MemoryCrm
-from lifecycle.records import Activity
+from handoff.config.vocabulary import ActivityKind
+from handoff.connectors.memory import MemoryCrm
+from handoff.lifecycle.records import Activity
 from tests.sync import company
 from tests.sync.processes import HANDOFF, environment
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.errors import AuthError, BudgetExhausted, Permanent, RateLimited, Transient
-from connectors.retry import RetryPolicy
+from handoff.connectors.errors import AuthError, BudgetExhausted, Permanent, RateLimited, Transient
+from handoff.connectors.retry import RetryPolicy
 
 
 class Flaky:

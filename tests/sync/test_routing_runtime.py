@@ -10,13 +10,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
-from config.settings import Settings
-from connectors.memory import Faults, MemoryCrm
-from connectors.protocol import OutputField
-from sync.pipeline import run_cycle, run_reconcile, run_sla_tick
-from sync.runtime import Runtime, build_runtime
-from sync.store.db import transaction
-from sync.store.models import QUARANTINE, ROUTING_STATE
+from handoff.config.settings import Settings
+from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.protocol import OutputField
+from handoff.store.db import transaction
+from handoff.store.models import QUARANTINE, ROUTING_STATE
+from handoff.sync.pipeline import run_cycle, run_reconcile, run_sla_tick
+from handoff.sync.runtime import Runtime, build_runtime
 from tests.sync import company
 from tests.sync.conftest import FakeClock
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import SettingsError, load_settings
+from handoff.config.settings import SettingsError, load_settings
 from tests.sync.processes import environment, run
 
 

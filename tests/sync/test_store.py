@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import StatementError
 
-from sync.store.db import make_db_engine, transaction
-from sync.store.migrate import check, migrate
-from sync.store.models import STAGE_HISTORY, SYNC_RUN
-from sync.store.statistics import STALE_ROWS, refresh_statistics
+from handoff.store.db import make_db_engine, transaction
+from handoff.store.migrate import check, migrate
+from handoff.store.models import STAGE_HISTORY, SYNC_RUN
+from handoff.store.statistics import STALE_ROWS, refresh_statistics
 
 
 def test_migrations_apply_twice_and_match_the_models(database_url: str) -> None:

@@ -1,0 +1,76 @@
+"""A local emulator of the HubSpot API subset handoff uses, with HubSpot's limits and traps,
+plus a seeded B2B company ("Acme Analytics") and a simulation of its reps, for tests and the demo.
+
+    sandbox = HubSpotSandbox(seed=0, tier="enterprise", clock=SimulatedClock(start))
+    base_url = sandbox.start()          # the real hubspot-api-client: HubSpot(host=base_url, ...)
+    seeded = sandbox.seed_company()     # owners, accounts, contacts and their history
+    simulation = Simulation(sandbox.state, seed=0, profile="demo_day")
+    simulation.advance(clock())         # after moving the clock
+"""
+
+from handoff.sandbox.hubspot.analytics import EMAIL_CLICK, EMAIL_OPEN, PAGE_VIEW, WebEvent
+from handoff.sandbox.hubspot.clock import SimulatedClock, utc_now
+from handoff.sandbox.hubspot.faults import FAULT_KINDS, FaultConfig
+from handoff.sandbox.hubspot.forms import FormDef, Submission
+from handoff.sandbox.hubspot.limits import RateLimitConfig
+from handoff.sandbox.hubspot.owners import Owner, Team
+from handoff.sandbox.hubspot.records import ChangeSource, PropertyVersion, RecordSnapshot
+from handoff.sandbox.hubspot.requestlog import LoggedRequest, RequestLog
+from handoff.sandbox.hubspot.schema import OptionDef, PropertyDef, PropertyGroup
+from handoff.sandbox.hubspot.server import HubSpotSandbox
+from handoff.sandbox.hubspot.simulation import (
+    NEVER,
+    PROFILES,
+    REJECTION_REASONS,
+    RESPONSIVE,
+    SLOW,
+    SimEvent,
+    Simulation,
+    SimulationProfile,
+)
+from handoff.sandbox.hubspot.state import ChangeEvent, SandboxState
+from handoff.sandbox.hubspot.webhooks import DeliveryAttempt, WebhookConfig, WebhookSubscription, sign_v3
+from handoff.sandbox.hubspot.world import RepProfile, SeededCompany, roster, seed_company
+
+__all__ = [
+    "EMAIL_CLICK",
+    "EMAIL_OPEN",
+    "FAULT_KINDS",
+    "NEVER",
+    "PAGE_VIEW",
+    "PROFILES",
+    "REJECTION_REASONS",
+    "RESPONSIVE",
+    "SLOW",
+    "ChangeEvent",
+    "ChangeSource",
+    "DeliveryAttempt",
+    "FaultConfig",
+    "FormDef",
+    "HubSpotSandbox",
+    "LoggedRequest",
+    "OptionDef",
+    "Owner",
+    "PropertyDef",
+    "PropertyGroup",
+    "PropertyVersion",
+    "RateLimitConfig",
+    "RecordSnapshot",
+    "RepProfile",
+    "RequestLog",
+    "SandboxState",
+    "SeededCompany",
+    "SimEvent",
+    "SimulatedClock",
+    "Simulation",
+    "SimulationProfile",
+    "Submission",
+    "Team",
+    "WebEvent",
+    "WebhookConfig",
+    "WebhookSubscription",
+    "roster",
+    "seed_company",
+    "sign_v3",
+    "utc_now",
+]

@@ -1,0 +1,68 @@
+"""`handoff run`, `handoff sync`, `handoff migrate`."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.engine import make_url
+
+from handoff.config.settings import SettingsError
+from handoff.store.migrate import migrate
+from handoff.sync.cli.context import EX_CONFIG, runtime_or_exit, settings_or_exit
+from handoff.sync.lock import AlreadyRunning, InstanceLock
+from handoff.sync.pipeline import run_cycle
+from handoff.sync.runtime import open_database
+
+
+@click.command("run")
+def run_command() -> None:
+    """Run the daemon: scheduled cycles, SLA ticks, nightly reconcile, HTTP endpoints, until SIGTERM."""
+    from handoff.sync.daemon import Daemon  # the scheduler and the HTTP server load only for the daemon
+
+    rt = runtime_or_exit()
+    try:
+        code = Daemon(rt).run()
+    except AlreadyRunning as error:
+        click.echo(f"handoff: {error}; refusing to start a second daemon", err=True)
+        raise SystemExit(1) from error
+    raise SystemExit(code)
+
+
+@click.command("sync")
+def sync_command() -> None:
+    """Run one full cycle (pull, evaluate, push), then exit; non-zero if it failed or stopped early."""
+    rt = runtime_or_exit()
+    lock = InstanceLock(rt.engine, rt.crm)
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        click.echo(f"handoff: {error}; stop the daemon or wait for the other run", err=True)
+        raise SystemExit(1) from error
+    try:
+        report = run_cycle(rt)
+    except Exception as error:
+        click.echo(f"handoff: cycle failed: {error}", err=True)
+        raise SystemExit(1) from error
+    finally:
+        lock.release()
+    click.echo(
+        f"pulled {report.pulled}, evaluated {report.evaluated}, stage moves {report.moved}, "
+        f"sent {report.sent}, failed {report.failed}, dead {report.dead}, quarantined {report.quarantined}"
+    )
+    if not report.complete:
+        click.echo("handoff: the cycle stopped before it finished; the next run resumes it", err=True)
+        raise SystemExit(1)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema to the latest revision."""
+    settings = settings_or_exit()
+    try:
+        engine = open_database(settings)
+    except SettingsError as error:
+        click.echo(f"handoff: {error}", err=True)
+        raise SystemExit(EX_CONFIG) from error
+    migrate(engine)
+    click.echo(
+        f"database {make_url(settings.database_url).render_as_string(hide_password=True)} is up to date"
+    )
