@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# PyPI's `config`, installed beside handoff's wheel by tests/packaging (its top-level name is ours too).
+PYPI_CONFIG := 0.5.1
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -11,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/wheelhouse config==$(PYPI_CONFIG)
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -236,7 +236,7 @@ def child(job: dict[str, Any], *, profile: bool) -> None:
         stats.sort_stats("tottime").print_stats(20)
         stats.sort_stats("cumulative").print_stats(r"/(sync|connectors|lifecycle)/[a-z_/]+\.py", 30)
         print(text.getvalue(), file=sys.stderr)
-    rt.engine.dispose()
+    rt.close()
     print(
         json.dumps(
             {

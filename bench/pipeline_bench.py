@@ -21,9 +21,9 @@ from uuid import uuid4
 
 from bench.leads import synthetic_leads
 from handoff.config.settings import Settings
-from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.memory.crm import Faults, MemoryCrm
 from handoff.lifecycle.records import Activity, Contact
-from handoff.sync.pipeline import run_cycle
+from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import build_runtime
 from tests.support import scratch_schema
 
@@ -58,7 +58,7 @@ def measure(crm_path: str, database_url: str) -> None:
     report = run_cycle(rt)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    backend = rt.engine.dialect.name
+    backend = rt.store.backend
     print(
         f"{backend}: {report.pulled:,} contacts pulled, {report.evaluated:,} evaluated, "
         f"{report.sent:,} writes in {elapsed:.1f} s"

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bench.hubspot_common import (
     calls_by_endpoint,
     percentile,
@@ -45,11 +47,12 @@ from bench.hubspot_common import (
 from handoff.config.loader import load_policy
 from handoff.config.settings import Settings
 from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.plugin import HubSpotSettings, webhooks
 from handoff.connectors.hubspot.setup import setup
 from handoff.sandbox.hubspot import HubSpotSandbox, WebhookConfig, WebhookSubscription
 from handoff.sandbox.hubspot.state import SandboxState
+from handoff.sync.cycle import run_cycle
 from handoff.sync.http import HealthApp, HttpServer
-from handoff.sync.pipeline import run_cycle
 from handoff.sync.runtime import Runtime, build_runtime
 from handoff.sync.webhooks import WebhookInbox
 from tests.support import always_open_policy
@@ -171,7 +174,7 @@ def measure(name: str, folder: Path, args: argparse.Namespace) -> PathResult:
     finally:
         sandbox.stop()
         if rt is not None:
-            rt.engine.dispose()
+            rt.close()
 
 
 def fit_leads(state: SandboxState, count: int, rng: random.Random) -> list[Lead]:
@@ -230,7 +233,8 @@ def run_webhooks(
     stop = threading.Event()
     inbox = WebhookInbox(rt, threading.Lock(), stop)
     app = HealthApp(rt, alive=lambda: True, started_at=rt.clock())
-    app.route("/webhooks/hubspot", "hubspot_webhook", inbox.hubspot(SECRET, None, _now_ms))
+    (route,) = webhooks(HubSpotSettings(webhook_secret=SecretStr(SECRET)))
+    app.route(route.path, route.name, inbox.handler(route, None, _now_ms))
     server = HttpServer(app, "127.0.0.1", 0)
     server.start()
     inbox.start()

@@ -1,5 +1,7 @@
 """Deployment settings: `HANDOFF_*` environment variables, or a `handoff.toml` beside the process.
 
+The core settings are here; each CRM's own (`HANDOFF_HUBSPOT_*`, ...) are a `CrmSettings` that its
+connector registers, read from the environment and from the `[<crm>]` table of `handoff.toml`.
 Secrets (tokens, webhook URLs) come only from the environment or from a file named by
 `HANDOFF_<NAME>_FILE`, never from the command line or `handoff.toml`, and they stay `SecretStr`
 so they cannot leak into logs, errors or the database by accident.
@@ -9,21 +11,16 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config.loader import DEFAULT_POLICY_PATH
 
-SECRET_FIELDS = (
-    "hubspot_token",
-    "hubspot_webhook_secret",
-    "salesforce_access_token",
-    "slack_webhook_url",
-    "teams_webhook_url",
-)
+SECRET_FIELDS = ("slack_webhook_url", "teams_webhook_url")
 CONFIG_FILE_ENV = "HANDOFF_CONFIG"
 DEFAULT_CONFIG_FILE = Path("handoff.toml")
 
@@ -35,25 +32,15 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="forbid", frozen=True)
 
-    crm: Literal["hubspot", "salesforce", "memory"] | None = None
+    crm: str | None = None
+    """The registered connector's name (checked against the registry when the runtime is built)."""
     database_url: str = "sqlite:///./var/handoff.db"
     policy: Path = DEFAULT_POLICY_PATH
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, ge=0, le=65535)
 
-    hubspot_token: SecretStr | None = None
-    hubspot_base_url: str = "https://api.hubapi.com"
-    hubspot_webhook_secret: SecretStr | None = None
-    hubspot_tier: Literal["free", "starter", "professional", "enterprise"] = "professional"
-    hubspot_forms: dict[str, str] = {}
-    """Form name (or glob, "Download: *") → activity kind, on top of the defaults (docs/crm-fields.md)."""
     public_url: str | None = None
     """The URL the CRM calls webhooks at, when a proxy sits in front (signatures cover it)."""
-
-    salesforce_instance_url: str | None = None
-    salesforce_access_token: SecretStr | None = None
-
-    memory_crm_path: str = ":memory:"
 
     slack_webhook_url: SecretStr | None = None
     teams_webhook_url: SecretStr | None = None
@@ -67,23 +54,13 @@ class Settings(BaseSettings):
     shutdown_seconds: float = Field(default=60, gt=0)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    history_days: float = Field(default=400, gt=0)
+    """How long history (activities, contact versions, decisions, clock transitions, runs) is kept."""
 
     @model_validator(mode="before")
     @classmethod
     def _secret_files(cls, data: Any) -> Any:
-        """`HANDOFF_HUBSPOT_TOKEN_FILE=/run/secrets/hs` reads the token from that file."""
-        if not isinstance(data, dict):
-            return data
-        for name in SECRET_FIELDS:
-            path = os.environ.get(f"HANDOFF_{name.upper()}_FILE")
-            if path and not data.get(name):
-                try:
-                    data[name] = Path(path).read_text(encoding="utf-8").strip()
-                except OSError as error:
-                    raise ValueError(
-                        f"HANDOFF_{name.upper()}_FILE: cannot read {path}: {error.strerror}"
-                    ) from error
-        return data
+        return _read_secret_files(data, "HANDOFF_", SECRET_FIELDS)
 
     @classmethod
     def settings_customise_sources(
@@ -97,29 +74,100 @@ class Settings(BaseSettings):
         return init_settings, env_settings, _TomlFile(settings_cls)
 
 
+class CrmSettings(BaseSettings):
+    """A CRM's own settings, `HANDOFF_<CRM>_*`, registered with its connector.
+
+    A subclass sets `model_config`'s `env_prefix` (e.g. `HANDOFF_HUBSPOT_`), `table` (the
+    `handoff.toml` table it reads, e.g. `hubspot`) and `secrets` (its fields that are secrets)."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+    table: ClassVar[str] = ""
+    secrets: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_files(cls, data: Any) -> Any:
+        return _read_secret_files(data, str(cls.model_config.get("env_prefix", "")), cls.secrets)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlFile(settings_cls, table=cls.table, secrets=cls.secrets)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> CrmSettings:
+        """Read them, or raise SettingsError with one line naming the bad setting."""
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        try:
+            return cls(**overrides)
+        except ValidationError as error:
+            raise _one_line(error, prefix, cls.secrets) from error
+
+
+def _read_secret_files(data: Any, prefix: str, secrets: Sequence[str]) -> Any:
+    """`HANDOFF_HUBSPOT_TOKEN_FILE=/run/secrets/hs` reads the token from that file."""
+    if not isinstance(data, dict):
+        return data
+    for name in secrets:
+        variable = f"{prefix}{name.upper()}_FILE"
+        path = os.environ.get(variable)
+        if path and not data.get(name):
+            try:
+                data[name] = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(f"{variable}: cannot read {path}: {error.strerror}") from error
+    return data
+
+
 class _TomlFile(PydanticBaseSettingsSource):
-    """Settings from `handoff.toml` (or `$HANDOFF_CONFIG`), lowest precedence, no secrets allowed."""
+    """Settings from `handoff.toml` (or `$HANDOFF_CONFIG`), lowest precedence, no secrets allowed.
+
+    The core settings are its top-level keys; each CRM's are in the table named after it."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], *, table: str = "", secrets: Sequence[str] = SECRET_FIELDS
+    ) -> None:
+        super().__init__(settings_cls)
+        self.table = table
+        self.secrets = secrets
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
-        if not path.exists():
-            if CONFIG_FILE_ENV in os.environ:
-                raise SettingsError(f"{CONFIG_FILE_ENV}: no such file {path}")
-            return {}
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise SettingsError(f"{path}: {error}") from error
-        secrets = sorted(set(data) & set(SECRET_FIELDS))
+        path, data = read_settings_file()
+        if self.table:
+            found = data.get(self.table, {})
+            data = found if isinstance(found, dict) else {}
+        else:
+            data = {key: value for key, value in data.items() if not isinstance(value, dict)}
+        secrets = sorted(set(data) & set(self.secrets))
         if secrets:
-            names = ", ".join(f"HANDOFF_{name.upper()}" for name in secrets)
+            prefix = f"HANDOFF_{self.table.upper()}_" if self.table else "HANDOFF_"
+            names = ", ".join(f"{prefix}{name.upper()}" for name in secrets)
             raise SettingsError(
                 f"{path}: {', '.join(secrets)}: secrets belong in the environment ({names}) or *_FILE"
             )
         return data
+
+
+def read_settings_file() -> tuple[Path, dict[str, Any]]:
+    """`handoff.toml` (or the file `HANDOFF_CONFIG` names) as parsed TOML; empty when absent."""
+    path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+    if not path.exists():
+        if CONFIG_FILE_ENV in os.environ:
+            raise SettingsError(f"{CONFIG_FILE_ENV}: no such file {path}")
+        return path, {}
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"{path}: {error}") from error
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -127,12 +175,14 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        name = ".".join(str(part) for part in first["loc"])
-        setting = f"HANDOFF_{name.upper()}" if name else "settings"
-        message = first["msg"].removeprefix("Value error, ")
-        value = first.get("input")
-        shown = (
-            "" if name in SECRET_FIELDS or not isinstance(value, str | int | float) else f" (got {value!r})"
-        )
-        raise SettingsError(f"{setting}: {message}{shown}") from error
+        raise _one_line(error, "HANDOFF_", SECRET_FIELDS) from error
+
+
+def _one_line(error: ValidationError, prefix: str, secrets: Sequence[str]) -> SettingsError:
+    first = error.errors(include_url=False)[0]
+    name = ".".join(str(part) for part in first["loc"])
+    setting = f"{prefix}{name.upper()}" if name else "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    shown = "" if name in secrets or not isinstance(value, str | int | float) else f" (got {value!r})"
+    return SettingsError(f"{setting}: {message}{shown}")

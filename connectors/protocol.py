@@ -1,8 +1,9 @@
 """What every CRM connector provides, in CRM-neutral terms.
 
 The runtime speaks only this protocol: canonical contacts and activities in, logical output fields
-out. Each connector owns its mapping (HubSpot property names, Salesforce API names, lifecycle
-values, the form-to-activity map), its pagination and its rate-limit budget.
+(`lifecycle.outputs`) out. Each connector owns its mapping (HubSpot property names, Salesforce API
+names, lifecycle values, the form-to-activity map), its pagination and its rate-limit budget.
+The contract suite (tests/connectors/contract.py) checks what every connector promises here.
 """
 
 from __future__ import annotations
@@ -10,48 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
+from handoff.lifecycle.observed import CrmContact
+from handoff.lifecycle.outputs import FieldValues
 from handoff.lifecycle.records import Activity, Contact
-
-
-class OutputField(StrEnum):
-    """The fields handoff writes back, by meaning; connectors map them to CRM names (docs/crm-fields.md)."""
-
-    STAGE = "stage"
-    OWNER = "owner"
-    SCORE = "score"
-    FIT_SCORE = "fit_score"
-    ENGAGEMENT_SCORE = "engagement_score"
-    REASON = "reason"
-    SLA_DUE_AT = "sla_due_at"
-    SLA_STATUS = "sla_status"
-    DISQUALIFICATION_REASON = "disqualification_reason"
-
-
-# Outputs that are also inputs of the canonical contact: writing one changes what the CRM will
-# report for that contact key (the stage a rep sees is also the stage the engine starts from).
-CONTACT_KEYS: dict[OutputField, str] = {
-    OutputField.STAGE: "stage",
-    OutputField.OWNER: "owner_id",
-    OutputField.DISQUALIFICATION_REASON: "disqualification_reason",
-}
-
-# Values travel as canonical text: integers as decimal strings, instants as ISO-8601 UTC, and
-# None for "empty", so the runtime can compare desired and current values without knowing a CRM.
-FieldValues = dict[OutputField, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class CrmContact:
-    """A contact as pulled: the canonical record, when the CRM last changed it, and the current
-    values of the fields handoff writes (for diffing and echo suppression)."""
-
-    contact: Contact
-    modified_at: datetime
-    written: FieldValues = field(default_factory=dict)
-    account_owner_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +121,12 @@ class Connector(Protocol):
 
     def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
         """Activities of these contacts that happened or changed since `since` (None = all kept)."""
+        ...
+
+    def pull_history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:
+        """Earlier versions of these contacts, rebuilt from the CRM's property history of the few
+        fields that carry rep signals (oldest first); empty where the CRM keeps none. Asked once,
+        when handoff first sees a contact, so replays of the time before it watched start right."""
         ...
 
     def pull_owners(self) -> list[CrmOwner]: ...

@@ -13,10 +13,12 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from handoff.lifecycle.assignment import Assignment
-from handoff.lifecycle.clock import Clock
+from handoff.config.vocabulary import ActivityKind, Stage
+from handoff.lifecycle.assignment import Assignment, RouteMethod, RouteTrigger, Skip, SkipReason
+from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
 from handoff.lifecycle.decision import Decision, Reason, StageMove
-from handoff.lifecycle.records import Activity, Contact, Owner
+from handoff.lifecycle.memory import LeadMemory
+from handoff.lifecycle.records import Activity, Company, Contact, Owner
 from handoff.lifecycle.roster import RoutingContext
 from handoff.lifecycle.routing_state import RoutingState
 
@@ -160,6 +162,7 @@ def assignment_to_dict(assignment: Assignment) -> dict[str, Any]:
             for skip in assignment.skipped
         ],
         "escalations": assignment.escalations,
+        "outcome": assignment.outcome,
         "reason": assignment.reason,
     }
 
@@ -210,3 +213,109 @@ def activity_from_json(data: str | bytes) -> Activity:
 
 def activities_from_json(data: list[dict[str, Any]]) -> list[Activity]:
     return _ACTIVITIES.validate_python(data)
+
+
+# The store's own records: compact (defaults left out) and decoded without validation, since the
+# store only ever reads back what it wrote. orjson encodes datetimes, enums and nested dataclasses.
+
+_CONTACT_DATES = frozenset(
+    (
+        "stage_entered_at",
+        "created_at",
+        "updated_at",
+        "owner_assigned_at",
+        "accepted_at",
+        "mql_at",
+        "sal_at",
+        "sql_at",
+    )
+)
+_CONTACT_FIELDS = tuple(Contact.__dataclass_fields__)
+_COMPANY_FIELDS = tuple(Company.__dataclass_fields__)
+
+
+def contact_record(contact: Contact) -> dict[str, Any]:
+    """The contact with only the attributes that are set, ready for `orjson.dumps`."""
+    record: dict[str, Any] = {}
+    for name in _CONTACT_FIELDS:
+        value = getattr(contact, name)
+        if name == "company":
+            company = {key: item for key in _COMPANY_FIELDS if (item := getattr(value, key)) is not None}
+            if company:
+                record[name] = company
+        elif value is not None and value is not False and value not in ((), {}):
+            record[name] = value
+    return record
+
+
+def contact_from_record(record: dict[str, Any]) -> Contact:
+    values = dict(record)
+    for name in _CONTACT_DATES.intersection(values):
+        values[name] = datetime.fromisoformat(values[name])
+    if "company" in values:
+        values["company"] = Company(**values["company"])
+    if "stage" in values:
+        values["stage"] = Stage(values["stage"])
+    if "escalated_from" in values:
+        values["escalated_from"] = tuple(values["escalated_from"])
+    return Contact(**values)
+
+
+def activity_record(activity: Activity) -> tuple[str, str, datetime, str | None, dict[str, str]]:
+    return activity.id, activity.kind.value, activity.occurred_at, activity.owner_id, activity.attributes
+
+
+def activity_from_record(
+    activity_id: str, kind: str, occurred_at: datetime, owner_id: str | None, attributes: dict[str, str]
+) -> Activity:
+    return Activity(activity_id, ActivityKind(kind), occurred_at, owner_id, attributes)
+
+
+def memory_to_dict(memory: LeadMemory) -> dict[str, Any]:
+    """The memory as stored with its decision; `pending` is left out (the outbox holds it)."""
+    return {
+        "stage": memory.stage.value if memory.stage else None,
+        "entered": {stage.value: moment.isoformat() for stage, moment in memory.entered.items()},
+        "owner_id": memory.owner_id,
+        "owner_assigned_at": _iso(memory.owner_assigned_at),
+        "escalated_from": list(memory.escalated_from),
+        "accepted_at": _iso(memory.accepted_at),
+        "routing": assignment_to_dict(memory.routing) if memory.routing else None,
+        "clocks": {name.value: status.value for name, status in memory.clocks.items()},
+    }
+
+
+def memory_from_dict(data: dict[str, Any]) -> LeadMemory:
+    return LeadMemory(
+        stage=Stage(data["stage"]) if data.get("stage") else None,
+        entered={Stage(stage): datetime.fromisoformat(at) for stage, at in data.get("entered", {}).items()},
+        owner_id=data.get("owner_id"),
+        owner_assigned_at=_from_iso(data.get("owner_assigned_at")),
+        escalated_from=tuple(data.get("escalated_from") or ()),
+        accepted_at=_from_iso(data.get("accepted_at")),
+        routing=assignment_from_dict(data["routing"]) if data.get("routing") else None,
+        clocks={ClockName(name): ClockStatus(status) for name, status in data.get("clocks", {}).items()},
+    )
+
+
+def assignment_from_dict(data: dict[str, Any]) -> Assignment:
+    return Assignment(
+        trigger=RouteTrigger(data["trigger"]),
+        method=RouteMethod(data["method"]),
+        owner_id=data.get("owner_id"),
+        owner=data.get("owner"),
+        team=data.get("team"),
+        lead_team=data.get("lead_team"),
+        rule=data.get("rule"),
+        tried=tuple(data.get("tried") or ()),
+        skipped=tuple(
+            Skip(skip["who"], skip.get("team"), SkipReason(skip["reason"]), skip["detail"])
+            for skip in data.get("skipped") or ()
+        ),
+        escalations=int(data.get("escalations", 0)),
+        outcome=data.get("outcome") or data.get("reason") or "",
+    )
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

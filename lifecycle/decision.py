@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from handoff.config.vocabulary import Stage
 from handoff.lifecycle.assignment import Assignment
 from handoff.lifecycle.clock import Clock, current_clock
 from handoff.lifecycle.routing_state import RoutingState
+
+if TYPE_CHECKING:
+    from handoff.lifecycle.memory import LeadMemory
+    from handoff.lifecycle.notices import Notice
+    from handoff.lifecycle.outputs import FieldValues
 
 STAGE_LABELS: dict[Stage, str] = {
     Stage.SUBSCRIBER: "Subscriber",
@@ -89,6 +94,10 @@ class Decision(NamedTuple):
     `routing` is set when the owner was decided in this evaluation (changed or kept);
     `escalation_due_at` when the owner has until then to act; `next_check_at` is the next instant
     at which time alone changes the decision.
+
+    Given the lead's memory, the decision also hands back the memory after it, the outputs it wants
+    the CRM to hold (`desired`), those that differ from what the CRM holds (`changes`), and what to
+    tell the owner (`notices`).
     """
 
     contact_id: str
@@ -111,6 +120,10 @@ class Decision(NamedTuple):
     escalation_due_at: datetime | None = None
     next_check_at: datetime | None = None
     routing_state: RoutingState | None = None
+    memory: LeadMemory | None = None
+    desired: FieldValues | None = None
+    changes: FieldValues | None = None
+    notices: tuple[Notice, ...] = ()
 
     @property
     def owner_changed(self) -> bool:

@@ -1,15 +1,16 @@
-"""`evaluate(contact, activities, policy, now, routing=None) -> Decision`: the engine's one entry point.
+"""`evaluate(contact, activities, policy, now, ...) -> Decision`: the engine's one entry point.
 
 Pure and deterministic: the same inputs give the same decision, whatever the order of the
 activities, with no clock, I/O or database. The policy is compiled once and remembered by
 identity, so callers simply pass the `Policy` they loaded. Routing and SLA clocks run only when
 the caller passes a `RoutingContext` (the CRM's owners and the routing state), and the decision
-hands back the routing state for the next lead.
+hands back the routing state for the next lead. Given the lead's memory (and what the CRM holds of
+handoff's outputs), the decision hands back the memory after it, the writes and the notices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,9 @@ from handoff.lifecycle.behavior import BehaviorPlan, compile_behavior, explain_b
 from handoff.lifecycle.decision import Decision, Explanation, Reason
 from handoff.lifecycle.fit import CompiledFitRule, compile_fit_rules, explain_fit, score_fit
 from handoff.lifecycle.handoff import hand_off
+from handoff.lifecycle.memory import LeadMemory, recall, remember
+from handoff.lifecycle.notices import notices
+from handoff.lifecycle.outputs import OutputField, changed_fields, desired_fields
 from handoff.lifecycle.records import Activity, Contact
 from handoff.lifecycle.roster import RoutingContext
 from handoff.lifecycle.routing_plan import RoutingPlan, compile_routing
@@ -65,14 +69,41 @@ def evaluate(
     now: datetime,
     *,
     routing: RoutingContext | None = None,
+    memory: LeadMemory | None = None,
+    crm: Mapping[OutputField, str | None] | None = None,
 ) -> Decision:
     """Score, stage and (given a routing context) route and clock one lead as of `now`.
 
     Without `routing` the owner is left as it is and no SLA clock runs. With it, the decision
-    carries the owner after, why, the SLA clocks, and the routing state to pass on.
+    carries the owner after, why, the SLA clocks, and the routing state to pass on. With `memory`
+    the lead is decided as handoff last left it, and the decision carries the memory after it,
+    its desired outputs and its notices; with `crm` (the CRM's current values of the outputs) also
+    the changes to write, which become the memory's pending writes.
     """
     if now.tzinfo is None:
         raise ValueError("evaluate() needs an aware `now` (UTC or with an offset)")
+    if memory is not None:
+        contact = recall(contact, memory, now)
+    decision = _decide(contact, activities, policy, now, routing)
+    if memory is None:
+        return decision
+    desired = desired_fields(decision)
+    after = remember(decision, contact, memory)
+    changes = None
+    if crm is not None:
+        changes = changed_fields(desired, crm)
+        after = after.with_pending(changes)
+    told = notices(decision, contact, memory.clocks, routing.roster.by_id, now) if routing else ()
+    return decision._replace(memory=after, desired=desired, changes=changes, notices=told)
+
+
+def _decide(
+    contact: Contact,
+    activities: Iterable[Activity],
+    policy: Policy,
+    now: datetime,
+    routing: RoutingContext | None,
+) -> Decision:
     plan = compile_policy(policy)
     listed: Sequence[Activity] = activities if isinstance(activities, tuple | list) else tuple(activities)
     fit, fit_facts = score_fit(plan.fit_rules, contact)

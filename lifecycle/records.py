@@ -95,6 +95,12 @@ class Contact:
         domain = (self.company.domain or self.email_domain or "").strip().lower().removeprefix("www.")
         return domain or None
 
+    @property
+    def account(self) -> str | None:
+        """The company's own domain, as accounts are matched (no fallback to the email's)."""
+        domain = (self.company.domain or "").strip().lower().removeprefix("www.")
+        return domain or None
+
 
 @dataclass(frozen=True, slots=True)
 class Activity:

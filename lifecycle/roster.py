@@ -47,6 +47,11 @@ class Roster:
 _NO_ACCOUNTS: Mapping[str, str] = MappingProxyType({})
 
 
+def account_domain(domain: str) -> str:
+    """A company domain as accounts are matched: `www.` and case ignored."""
+    return domain.strip().lower().removeprefix("www.")
+
+
 class RoutingContext(NamedTuple):
     """The roster, the routing state, and the account owners by company domain."""
 
@@ -61,11 +66,12 @@ class RoutingContext(NamedTuple):
         state: RoutingState | None = None,
         account_owners: Mapping[str, str] | None = None,
     ) -> RoutingContext:
-        accounts = {
-            domain.strip().lower().removeprefix("www."): owner_id
-            for domain, owner_id in (account_owners or {}).items()
-        }
-        return cls(Roster(owners), state or RoutingState(), MappingProxyType(accounts))
+        return cls(Roster(owners), state or RoutingState()).with_accounts(account_owners or {})
+
+    def with_accounts(self, account_owners: Mapping[str, str]) -> RoutingContext:
+        """The context with these account owners, by company domain (`www.` and case ignored)."""
+        accounts = {account_domain(domain): owner_id for domain, owner_id in account_owners.items()}
+        return self._replace(account_owners=MappingProxyType(accounts))
 
     def with_state(self, state: RoutingState) -> RoutingContext:
         return self._replace(state=state)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from handoff.store.db import upsert
-from handoff.store.models import CURSOR
+from handoff.store.database import upsert
+from handoff.store.schema import CURSOR
+
+if TYPE_CHECKING:
+    from handoff.store.unit_of_work import Tx
 
 
 @dataclass(frozen=True)
@@ -24,24 +28,45 @@ class Cursor:
         return self.window_end is not None
 
 
-def load_cursor(connection: Connection, crm: str, stream: str) -> Cursor:
-    c = CURSOR.c
-    row = connection.execute(
-        select(c.value, c.window_start, c.window_end, c.resume).where(c.crm == crm, c.stream == stream)
-    ).first()
-    if row is None:
-        return Cursor()
-    return Cursor(row.value, row.window_start, row.window_end, row.resume)
+@dataclass(frozen=True)
+class StreamPosition:
+    stream: str
+    cursor: Cursor
+    updated_at: datetime
 
 
-def save_cursor(connection: Connection, crm: str, stream: str, cursor: Cursor, now: datetime) -> None:
-    row = {
-        "crm": crm,
-        "stream": stream,
-        "value": cursor.value,
-        "window_start": cursor.window_start,
-        "window_end": cursor.window_end,
-        "resume": cursor.resume,
-        "updated_at": now,
-    }
-    upsert(connection, CURSOR, [row], ("crm", "stream"))
+class Cursors:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.crm = tx.crm
+
+    def load(self, stream: str) -> Cursor:
+        c = CURSOR.c
+        row = self.tx.connection.execute(
+            select(c.value, c.window_start, c.window_end, c.resume).where(
+                c.crm == self.crm, c.stream == stream
+            )
+        ).first()
+        if row is None:
+            return Cursor()
+        return Cursor(row.value, row.window_start, row.window_end, row.resume)
+
+    def save(self, stream: str, cursor: Cursor, now: datetime) -> None:
+        row = {
+            "crm": self.crm,
+            "stream": stream,
+            "value": cursor.value,
+            "window_start": cursor.window_start,
+            "window_end": cursor.window_end,
+            "resume": cursor.resume,
+            "updated_at": now,
+        }
+        upsert(self.tx.connection, CURSOR, [row], ("crm", "stream"))
+
+    def all(self) -> list[StreamPosition]:
+        c = CURSOR.c
+        rows = self.tx.connection.execute(select(CURSOR).where(c.crm == self.crm).order_by(c.stream))
+        return [
+            StreamPosition(r.stream, Cursor(r.value, r.window_start, r.window_end, r.resume), r.updated_at)
+            for r in rows
+        ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-import handoff.store.models  # noqa: F401 - registers handoff's tables in SQLModel.metadata
+import handoff.store.schema  # noqa: F401 - registers handoff's tables in SQLModel.metadata
 
 # Analyse a table once this many rows, and this share of it, changed since its last ANALYZE: a
 # table that only grows is analysed each time it doubles, one rewritten in place once per pass.

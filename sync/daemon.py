@@ -21,10 +21,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handoff.connectors.errors import AuthError, BudgetExhausted, ConfigurationError
+from handoff.store.lock import InstanceLock
+from handoff.sync.cycle import run_cycle, run_reconcile, run_sla_tick
 from handoff.sync.flush import flush_outbox
 from handoff.sync.http import HealthApp, HttpServer
-from handoff.sync.lock import InstanceLock
-from handoff.sync.pipeline import run_cycle, run_reconcile, run_sla_tick
 from handoff.sync.runtime import Runtime
 from handoff.sync.webhooks import WebhookInbox
 
@@ -39,7 +39,7 @@ class Daemon:
         self.rt = rt
         self.stop = threading.Event()
         self.work = threading.Lock()
-        self.lock = InstanceLock(rt.engine, rt.crm)
+        self.lock = InstanceLock(rt.store.engine, rt.crm)
         self.paused_until = rt.clock() - timedelta(seconds=1)
         self.scheduler = BackgroundScheduler(
             timezone="UTC",
@@ -51,11 +51,11 @@ class Daemon:
             rt, alive=lambda: self.scheduler.running and not self.stop.is_set(), started_at=rt.clock()
         )
         self.inbox = WebhookInbox(rt, self.work, self.stop)
-        secret = rt.settings.hubspot_webhook_secret
-        if rt.crm == "hubspot" and secret is not None:
+        self.webhooks = rt.plugin.webhooks(rt.crm_settings)
+        for route in self.webhooks:
             # Freshness is about the request's real age, whatever clock the decisions run on.
-            handler = self.inbox.hubspot(secret.get_secret_value(), rt.settings.public_url, _epoch_ms)
-            self.app.route("/webhooks/hubspot", "hubspot_webhook", handler)
+            handler = self.inbox.handler(route, rt.settings.public_url, _epoch_ms)
+            self.app.route(route.path, route.name, handler)
 
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit code."""
@@ -64,12 +64,19 @@ class Daemon:
         # that logged deadlocked on the logger's lock. A signal during start-up waits for its end.
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         self.lock.acquire()
+        with self.rt.store.begin() as tx:
+            tx.runs.abandon_dead(self.rt.clock(), lock_held=True)
         try:
             self._start_http()
             self.inbox.start()
             self._schedule()
             self.scheduler.start()
-            log.info("daemon.started", crm=self.rt.crm, http_port=self.http.port if self.http else None)
+            log.info(
+                "daemon.started",
+                crm=self.rt.crm,
+                http_port=self.http.port if self.http else None,
+                webhooks=[route.path for route in self.webhooks] if self.http else [],
+            )
             received = signal.sigwait(STOP_SIGNALS)
             log.info("daemon.stopping", signal=signal.Signals(received).name)
             self.stop.set()
@@ -156,7 +163,7 @@ class Daemon:
         clean = finished.wait(deadline)
         if self.http is not None:
             self.http.stop()
-        self.rt.engine.dispose()
+        self.rt.close()
         log.info("daemon.stopped", clean=clean)
         return 0 if clean else 1
 

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -21,7 +19,6 @@ from handoff.sync.runtime import Runtime
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-from handoff.store.runs import last_success
 
 Handler = Callable[[Request], Response]
 access = structlog.get_logger("handoff.http")
@@ -62,15 +59,12 @@ class HealthApp:
         return _json({"status": "ok" if ok else "stopped"}, 200 if ok else 503)
 
     def readyz(self, _: Request) -> Response:
-        checks: dict[str, object] = {}
-        try:
-            with self.rt.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except SQLAlchemyError as error:
-            checks["database"] = f"unreachable: {type(error).__name__}"
+        checks: dict[str, object] = {"database": self.rt.store.ping() or "ok"}
         now = self.rt.clock()
-        last = last_success(self.rt.engine, self.rt.crm, "cycle") if checks["database"] == "ok" else None
+        last = None
+        if checks["database"] == "ok":
+            with self.rt.store.begin() as tx:
+                last = tx.runs.last_success("cycle")
         limit = 3 * self.rt.settings.cycle_seconds
         age = (now - (last or self.started_at)).total_seconds()
         checks["last_cycle_age_seconds"] = round(age, 1)

@@ -1,14 +1,17 @@
-"""Everything a job needs, assembled once from the settings: store, connector, policy, clock.
+"""Everything a job needs, and the one place it is assembled: the composition root.
 
-Building it is also where bad configuration is caught: an unknown CRM, an unreadable or invalid
-policy, a bad database URL each stop the start with one line naming the setting.
+`build_runtime` reads the policy, opens and migrates the store, looks the CRM's plugin up in the
+registry, reads its settings and connects. It is also where bad configuration is caught: an
+unknown CRM, an unreadable or invalid policy, a bad database URL each stop the start with one line
+naming the setting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -16,28 +19,34 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from handoff.config.loader import PolicyError, load_policy
 from handoff.config.policy import Policy
-from handoff.config.settings import Settings, SettingsError
+from handoff.config.settings import CrmSettings, Settings, SettingsError
+from handoff.connectors import registry
 from handoff.connectors.protocol import Connector
+from handoff.connectors.registry import Plugin
 from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
-from handoff.store.db import DatabaseUrlError, make_db_engine
+from handoff.store.database import DatabaseUrlError, make_db_engine
 from handoff.store.migrate import migrate
+from handoff.store.unit_of_work import Store
+from handoff.sync.chat import ChatChannel, chat_channels
 from handoff.sync.metrics import Metrics
-from handoff.sync.notifications import ChatChannel, chat_channels
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
+    """The runtime's clock: the one place handoff reads the wall clock."""
     return datetime.now(UTC)
 
 
 @dataclass
 class Runtime:
     crm: str
-    engine: Engine
+    store: Store
     connector: Connector
     policy: Policy
     settings: Settings
+    plugin: Plugin
+    crm_settings: CrmSettings
     clock: Clock = system_clock
     retry: RetryPolicy = DEFAULT_RETRY
     channels: list[ChatChannel] = field(default_factory=list)
@@ -47,21 +56,39 @@ class Runtime:
     def policy_version(self) -> str:
         return self.policy.policy.version
 
+    @property
+    def retention(self) -> timedelta:
+        """How far back history, and the activities the engine may read, are kept."""
+        return timedelta(days=self.settings.history_days)
+
+    def close(self) -> None:
+        self.store.dispose()
+
 
 def build_runtime(
-    settings: Settings, *, clock: Clock = system_clock, connector: Connector | None = None
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    connector: Connector | None = None,
+    crm_settings: CrmSettings | None = None,
 ) -> Runtime:
-    """Assemble and check everything; migrate the store. Raises SettingsError on bad configuration."""
+    """Assemble and check everything; migrate the store. Raises SettingsError on bad configuration.
+
+    `connector` and `crm_settings` replace what the settings would build (tests, the demo)."""
     policy = load_policy_setting(settings)
+    plugin = registry.plugin(connector.name if connector is not None else settings.crm)
+    crm_settings = crm_settings or plugin.settings.load()
     engine = open_database(settings)
     migrate(engine)
-    crm_connector = connector or build_connector(settings, policy, clock)
+    crm_connector = connector or plugin.connect(crm_settings, policy, clock)
     return Runtime(
         crm=crm_connector.name,
-        engine=engine,
+        store=Store(engine, crm_connector.name),
         connector=crm_connector,
         policy=policy,
         settings=settings,
+        plugin=plugin,
+        crm_settings=crm_settings,
         clock=clock,
         channels=chat_channels(settings),
     )
@@ -83,8 +110,6 @@ def open_database(settings: Settings) -> Engine:
     except DatabaseUrlError as error:
         raise SettingsError(f"HANDOFF_DATABASE_URL: {error}") from error
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        from pathlib import Path
-
         Path(engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
     try:
         with engine.connect() as connection:
@@ -96,26 +121,9 @@ def open_database(settings: Settings) -> Engine:
     return engine
 
 
-def build_connector(settings: Settings, policy: Policy, clock: Clock = system_clock) -> Connector:
-    if settings.crm is None:
-        raise SettingsError("HANDOFF_CRM: not set; choose hubspot, salesforce or memory")
-    if settings.crm == "memory":
-        from handoff.connectors.memory import MemoryCrm
-
-        return MemoryCrm(settings.memory_crm_path)
-    if settings.crm == "hubspot":
-        from handoff.connectors.hubspot.connector import HubSpotConnector
-
-        if settings.hubspot_token is None:
-            raise SettingsError(
-                "HANDOFF_HUBSPOT_TOKEN: not set (or HANDOFF_HUBSPOT_TOKEN_FILE); a private-app token"
-            )
-        return HubSpotConnector.connect(
-            settings.hubspot_token.get_secret_value(),
-            settings.hubspot_base_url,
-            tier=settings.hubspot_tier,
-            policy=policy,
-            forms=settings.hubspot_forms,
-            clock=clock,
-        )
-    raise SettingsError("HANDOFF_CRM: the salesforce connector is not available in this build yet")
+def connect_plugin(
+    settings: Settings, policy: Policy, clock: Clock = system_clock
+) -> tuple[Plugin, Connector]:
+    """The CRM's plugin and a connector, without a store (`handoff setup`)."""
+    plugin = registry.plugin(settings.crm)
+    return plugin, plugin.connect(plugin.settings.load(), policy, clock)

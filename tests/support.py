@@ -1,13 +1,18 @@
-"""Helpers the tests and the benchmarks share: a scratch PostgreSQL schema, an always-open policy."""
+"""Helpers the tests and the benchmarks share: a scratch PostgreSQL schema, an always-open policy,
+a clock tests move by hand."""
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from handoff.config.loader import DEFAULT_POLICY_PATH
@@ -40,3 +45,30 @@ def always_open_policy(folder: Path) -> Path:
     path = folder / "policy.toml"
     path.write_text(policy)
     return path
+
+
+POSTGRES_ENV = "HANDOFF_TEST_DATABASE_URL"
+START = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def postgres_schema_url() -> Generator[str, None, None]:
+    """A fresh schema on the test server for one test, dropped afterwards (skips without a server)."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    with scratch_schema(base) as url:
+        yield url

@@ -23,6 +23,7 @@ from handoff.connectors.protocol import (
     WriteResult,
 )
 from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
+from handoff.lifecycle.records import Contact
 
 USAGE_PATH = "/account-info/v3/api-usage/daily/private-apps"
 
@@ -79,6 +80,9 @@ class HubSpotConnector:
 
     def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
         return self.reader.activities(contact_ids, since)
+
+    def pull_history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:
+        return self.reader.history(ids)
 
     def pull_owners(self) -> list[CrmOwner]:
         return self.reader.owners()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handoff.config.vocabulary import CRM_OWNED_STAGES, ActivityKind, Stage
-from handoff.connectors.protocol import FieldValues, OutputField
+from handoff.lifecycle.outputs import FieldValues, OutputField
 from handoff.lifecycle.records import Activity, Company, Contact
 
 HANDOFF_GROUP = "handoff"
@@ -154,6 +154,17 @@ class AccountMap:
             *(f"hs_lifecyclestage_{stage}_date" for stage in LIFECYCLE_ORDER),
         }
         return sorted(names)
+
+    def signal_properties(self) -> list[str]:
+        """The properties that carry a rep's signals, whose history dates them."""
+        return [
+            "hs_lead_status",
+            "hubspot_owner_id",
+            "lifecyclestage",
+            "handoff_stage",
+            "handoff_disqualification_reason",
+            *(f"handoff_{item}" for item in self.evidence),
+        ]
 
     def form_kind(self, form: str) -> tuple[ActivityKind, str | None]:
         """The activity kind of a form, and the asset its name carries ("Download: <asset>")."""

@@ -32,8 +32,9 @@ from handoff.connectors.hubspot.mapping import (
     visit_activity,
     written_from,
 )
-from handoff.connectors.protocol import ActivityPull, ContactPage, CrmContact, CrmOwner, Rejected, Window
-from handoff.lifecycle.records import Activity
+from handoff.connectors.protocol import ActivityPull, ContactPage, CrmOwner, Rejected, Window
+from handoff.lifecycle.observed import CrmContact
+from handoff.lifecycle.records import Activity, Contact
 
 PAGE = 200
 SEARCH_CAP = 10_000
@@ -44,6 +45,8 @@ ASSOCIATION_BATCH = 1_000
 # A page handed to the pipeline spans this many searches, so that its activity pull reads the
 # associations of 1,000 contacts per request instead of 200 (a backfill's largest share of calls).
 SEARCHES_PER_PAGE = ASSOCIATION_BATCH // PAGE
+# Batch reads with property history answer for 50 records at most.
+HISTORY_BATCH = 50
 
 
 # Where the next search starts: ids from `above` on, skipping `after` results (almost always 0).
@@ -61,6 +64,7 @@ class Reader:
         self.mapping = mapping
         self.web_events = True  # until the account answers 403 (below Enterprise)
         self._properties: dict[str, dict[str, Any]] = {}
+        self._page_companies: dict[str, dict[str, Any]] = {}
         self._industries: dict[str, str] | None = None
 
     # -- contacts -----------------------------------------------------------------------------------
@@ -147,6 +151,7 @@ class Reader:
         companies = self._companies(
             {str(p["associatedcompanyid"]) for p in records if p.get("associatedcompanyid")}
         )
+        self._page_companies = companies
         contacts: list[CrmContact] = []
         rejected: list[Rejected] = []
         for props in records:
@@ -206,6 +211,73 @@ class Reader:
         )
         results: list[dict[str, Any]] = found.get("results") or []
         return results
+
+    # -- history ------------------------------------------------------------------------------------
+
+    def history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:
+        """Earlier versions of the page's contacts from HubSpot's property history of the rep
+        signals (lead status, owner, stages, rejection reason, evidence). Only contacts with a
+        signal set are asked: the others have no past handoff could replay."""
+        signals = self.mapping.signal_properties()
+        wanted = [i for i in ids if any(self._properties.get(i, {}).get(name) for name in signals)]
+        found: dict[str, tuple[tuple[datetime, Contact], ...]] = {}
+        api = self.client.sdk.crm.objects.batch_api
+        for start in range(0, len(wanted), HISTORY_BATCH):
+            body = {
+                "properties": ["hs_object_id"],
+                "propertiesWithHistory": signals,
+                "inputs": [{"id": i} for i in wanted[start : start + HISTORY_BATCH]],
+            }
+            answer: dict[str, Any] = self.client.call(
+                "contacts.history",
+                lambda body=body: api.read_with_http_info(  # type: ignore[misc]
+                    "contacts", body, archived=False, _preload_content=False, _request_timeout=TIMEOUT
+                ),
+            )
+            for record in answer.get("results") or []:
+                contact_id = str(record["id"])
+                versions = self._versions(contact_id, record.get("propertiesWithHistory") or {})
+                if versions:
+                    found[contact_id] = versions
+        return found
+
+    def _versions(
+        self, contact_id: str, history: dict[str, list[dict[str, Any]]]
+    ) -> tuple[tuple[datetime, Contact], ...]:
+        """The contact as it stood after each change in its history, oldest first."""
+        current = self._properties.get(contact_id)
+        if current is None:
+            return ()
+        changes = sorted(
+            {
+                moment
+                for entries in history.values()
+                for entry in entries
+                if (moment := instant(entry.get("timestamp")))
+            }
+        )
+        company = self._page_companies.get(str(current.get("associatedcompanyid") or ""))
+        versions: list[tuple[datetime, Contact]] = []
+        for moment in changes:
+            props = dict(current)
+            for name, entries in history.items():
+                earlier = [
+                    e for e in entries if (at := instant(e.get("timestamp"))) is not None and at <= moment
+                ]
+                props[name] = (
+                    max(earlier, key=lambda e: instant(e.get("timestamp")) or moment)["value"]
+                    if earlier
+                    else None
+                )
+            try:
+                contact = contact_from(
+                    props, company, self.mapping, self._industry_labels() if company else {}
+                )
+            except (ValueError, KeyError):
+                continue
+            if not versions or versions[-1][1] != contact:
+                versions.append((moment, contact))
+        return tuple(versions)
 
     # -- activities ---------------------------------------------------------------------------------
 

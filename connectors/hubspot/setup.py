@@ -6,7 +6,6 @@ options no longer match the policy (a new rejection reason) are updated; the res
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from handoff.config.policy import Policy
@@ -14,6 +13,7 @@ from handoff.config.vocabulary import Stage
 from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
 from handoff.connectors.hubspot.mapping import HANDOFF_GROUP
 from handoff.connectors.hubspot.writer import TASK_KEY_PROPERTY
+from handoff.connectors.registry import SetupReport
 from handoff.lifecycle.clock import ClockStatus
 from handoff.lifecycle.decision import STAGE_LABELS
 
@@ -23,13 +23,6 @@ SLA_LABELS = {
     ClockStatus.BREACHED: "Breached",
     ClockStatus.MET: "Met",
 }
-
-
-@dataclass
-class SetupReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
 
 
 def definitions(policy: Policy) -> dict[str, list[dict[str, Any]]]:

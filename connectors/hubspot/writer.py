@@ -21,7 +21,8 @@ from handoff.connectors.hubspot.mapping import (
     stage_named,
     to_properties,
 )
-from handoff.connectors.protocol import FieldUpdate, OutputField, TaskRequest, WriteResult
+from handoff.connectors.protocol import FieldUpdate, TaskRequest, WriteResult
+from handoff.lifecycle.outputs import OutputField
 
 BATCH = 100
 TASK_KEY_PROPERTY = "handoff_task_key"

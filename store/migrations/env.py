@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import handoff.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from handoff.store.db import make_db_engine
+import handoff.store.schema  # noqa: F401  (registers the tables on SQLModel.metadata)
+from handoff.store.database import make_db_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

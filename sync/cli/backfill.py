@@ -18,9 +18,9 @@ from rich.progress import (
 from rich.table import Table
 
 from handoff.connectors.protocol import Window
+from handoff.store.lock import AlreadyRunning, InstanceLock
 from handoff.sync.backfill import BackfillReport, backfill, dry_run
 from handoff.sync.cli.context import runtime_or_exit
-from handoff.sync.lock import AlreadyRunning, InstanceLock
 
 
 class DateOrTime(click.ParamType[datetime]):
@@ -55,13 +55,15 @@ def backfill_command(since: datetime, until: datetime | None, dry: bool) -> None
     end = until or rt.clock()
     if since >= end:
         raise click.BadParameter(f"{since.isoformat()} is not before {end.isoformat()}", param_hint="--since")
-    lock = InstanceLock(rt.engine, rt.crm)
+    lock = InstanceLock(rt.store.engine, rt.crm)
     if not dry:
         try:
             lock.acquire()
         except AlreadyRunning as error:
             click.echo(f"handoff: {error}; stop the daemon before a backfill", err=True)
             raise SystemExit(1) from error
+        with rt.store.begin() as tx:
+            tx.runs.abandon_dead(rt.clock(), lock_held=True)
     total = rt.connector.count_contacts(Window(since, end))
     columns = (
         TextColumn("{task.description:>9}"),

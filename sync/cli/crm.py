@@ -1,18 +1,21 @@
-"""`handoff setup` and `handoff sandbox`: preparing a CRM, or serving a local one."""
+"""`handoff setup` and `handoff sandbox`: preparing a CRM, or serving a local one.
+
+Both go through the connector registry: the CRM is the one `HANDOFF_CRM` (or `--crm`) names.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from datetime import UTC, datetime, timedelta
+import importlib
 from typing import Any
 
 import click
 
 from handoff.config.loader import PolicyError
 from handoff.config.settings import SettingsError
+from handoff.connectors import registry
+from handoff.connectors.errors import CrmError
 from handoff.sync.cli.context import EX_CONFIG, settings_or_exit
-from handoff.sync.runtime import build_connector, load_policy_setting
+from handoff.sync.runtime import connect_plugin, load_policy_setting
 
 
 @click.command("setup")
@@ -21,31 +24,34 @@ def setup_command() -> None:
     settings = settings_or_exit()
     try:
         policy = load_policy_setting(settings)
-        connector = build_connector(settings, policy)
+        plugin, connector = connect_plugin(settings, policy)
     except (SettingsError, PolicyError) as error:
         click.echo(f"handoff: {error}", err=True)
         raise SystemExit(EX_CONFIG) from error
-    if settings.crm != "hubspot":
-        click.echo(f"nothing to set up for the {settings.crm} CRM")
+    if plugin.setup is None:
+        click.echo(f"nothing to set up for the {plugin.name} CRM")
         return
-    from handoff.connectors.hubspot.connector import HubSpotConnector
-    from handoff.connectors.hubspot.setup import setup
-
-    assert isinstance(connector, HubSpotConnector)
-    report = setup(connector.client, policy)
+    try:
+        report = plugin.setup(connector, policy)
+    except CrmError as error:
+        click.echo(f"handoff: setup failed: {error}", err=True)
+        raise SystemExit(1) from error
     for line in report.created:
         click.echo(f"created   {line}")
     for line in report.updated:
         click.echo(f"updated   {line}")
+    for line in report.missing:
+        click.echo(f"missing   {line}")
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} already right"
+        + (f", {len(report.missing)} for an admin to create" if report.missing else "")
     )
 
 
 @click.command("sandbox")
 @click.option(
     "--crm",
-    type=click.Choice(["hubspot"]),
+    type=click.Choice(registry.names()),
     default="hubspot",
     show_default=True,
     help="Which CRM to emulate.",
@@ -64,7 +70,7 @@ def setup_command() -> None:
     type=click.Choice(["free", "starter", "professional", "enterprise"]),
     default="enterprise",
     show_default=True,
-    help="Account tier (rate limits; web events only on enterprise).",
+    help="Account tier (rate limits; on HubSpot, web events only on enterprise).",
 )
 @click.option(
     "--speed",
@@ -73,34 +79,9 @@ def setup_command() -> None:
     show_default=True,
     help="Simulated time per real time.",
 )
-def sandbox_command(**options: Any) -> None:
-    """Serve a local HubSpot with a synthetic company whose reps act as time goes by (Ctrl-C stops)."""
-    from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, Simulation
-
-    crm, seed, port, contacts, tier, speed = (
-        options[k] for k in ("crm", "seed", "port", "contacts", "tier", "speed")
-    )
-    started = datetime.now(UTC)
-    clock = SimulatedClock(started)
-    sandbox = HubSpotSandbox(seed=seed, tier=tier, clock=clock)
-    base_url = sandbox.start(port=port)
-    sandbox.seed_company(contacts=contacts)
-    simulation = Simulation(sandbox.state, seed)
-    click.echo(
-        f"HubSpot sandbox ({crm}, {tier}) for Acme Analytics at {base_url}, {contacts} contacts, seed {seed}"
-    )
-    click.echo("Point handoff at it:")
-    click.echo(f"  export HANDOFF_CRM=hubspot HANDOFF_HUBSPOT_BASE_URL={base_url}")
-    click.echo(f"  export HANDOFF_HUBSPOT_TOKEN={sandbox.token}")
-    click.echo(f"  export HANDOFF_HUBSPOT_TIER={tier}; handoff setup && handoff run")
-    stop = threading.Event()
-    real_start = time.monotonic()
-    try:
-        while not stop.wait(1.0):
-            clock.set(started + timedelta(seconds=(time.monotonic() - real_start) * speed))
-            for event in simulation.advance(clock()):
-                click.echo(f"{event.at:%H:%M} {event.kind:<18} {event.contact_id} {event.detail}")
-    except KeyboardInterrupt:
-        click.echo("stopping")
-    finally:
-        sandbox.stop()
+def sandbox_command(crm: str, **options: Any) -> None:
+    """Serve a local CRM with a synthetic company whose reps act as time goes by (Ctrl-C stops)."""
+    plugin = registry.plugin(crm)
+    if plugin.sandbox is None:
+        raise click.UsageError(f"there is no sandbox for the {crm} CRM", ctx=click.get_current_context())
+    importlib.import_module(plugin.sandbox).serve(echo=click.echo, **options)

@@ -1,14 +1,15 @@
 """`handoff demo`: the whole loop, end to end, on an accelerated working day.
 
-A local HubSpot sandbox serves a synthetic company (Acme Analytics) whose leads arrive, request
-demos and read pricing pages, and whose reps accept, call, document BANT and reject with reasons.
-handoff runs against it over HTTP with the real `hubspot-api-client`, on SQLite, exactly as in
-production except for the clock: simulated time moves in 15-minute steps. Then it shows what reps
-see in their CRM and `handoff explain` for two leads. Everything it starts, it stops.
+A local CRM sandbox (the registry names it) serves a synthetic company (Acme Analytics) whose leads
+arrive, request demos and read pricing pages, and whose reps accept, call, document BANT and reject
+with reasons. handoff runs against it over HTTP with the CRM's real client library, on SQLite,
+exactly as in production except for the clock: simulated time moves in 15-minute steps. Then it
+shows what reps see in their CRM and `handoff explain` for two leads. Everything it starts, it stops.
 """
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -17,19 +18,16 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from handoff.config.loader import load_policy
+from handoff.config.policy import Policy
 from handoff.config.settings import Settings
-from handoff.connectors.hubspot.connector import HubSpotConnector
-from handoff.connectors.hubspot.setup import setup
-from handoff.connectors.protocol import OutputField
-from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, Simulation
-from handoff.store.db import transaction
-from handoff.store.models import CONTACT, DECISION, OUTBOX, OWNER, STAGE_HISTORY
+from handoff.connectors import registry
+from handoff.connectors.registry import Plugin
+from handoff.lifecycle.outputs import OutputField
+from handoff.store.outbox import OutboxKind, OutboxStatus, TaskWrite
 from handoff.sync.cli.inspect import print_explanation
-from handoff.sync.inspect import explain
-from handoff.sync.pipeline import run_cycle, run_sla_tick
+from handoff.sync.cycle import run_cycle, run_sla_tick
 from handoff.sync.runtime import Runtime, build_runtime
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -49,41 +47,44 @@ SIM_LABELS = {
 }
 
 
-def run_demo(console: Console) -> None:
+def run_demo(console: Console, crm: str = "hubspot") -> None:
+    plugin = registry.plugin(crm)
+    if plugin.sandbox is None:
+        raise ValueError(f"there is no sandbox for the {crm} CRM")
+    sandbox: Any = importlib.import_module(plugin.sandbox)
     with tempfile.TemporaryDirectory(prefix="handoff-demo-") as folder:
-        clock = SimulatedClock(DAY_START)
-        sandbox = HubSpotSandbox(seed=SEED, tier=TIER, clock=clock)
-        base_url = sandbox.start()
+        clock = sandbox.SimulatedClock(DAY_START)
+        emulator = sandbox.Emulator(seed=SEED, tier=TIER, clock=clock)
+        emulator.start()
         rt: Runtime | None = None
         try:
-            sandbox.seed_company(contacts=CONTACTS)
+            emulator.seed_company(CONTACTS)
             policy = load_policy()
-            connector = HubSpotConnector.connect(
-                sandbox.token, base_url, tier=TIER, policy=policy, clock=clock
-            )
-            settings = Settings(
-                crm="hubspot", database_url=f"sqlite:///{folder}/handoff.db", hubspot_base_url=base_url
-            )
-            rt = build_runtime(settings, clock=clock, connector=connector)
-            _setup(console, connector, policy)
-            _day(console, rt, sandbox, clock)
-            shown = _crm_view(console, rt, connector)
+            crm_settings = plugin.settings(**emulator.crm_settings())
+            connector = plugin.connect(crm_settings, policy, clock)
+            settings = Settings(crm=crm, database_url=f"sqlite:///{folder}/handoff.db")
+            rt = build_runtime(settings, clock=clock, connector=connector, crm_settings=crm_settings)
+            _setup(console, plugin, rt, policy)
+            _day(console, rt, emulator.simulation("demo_day"), clock)
+            shown = _crm_view(console, rt)
             _explain(console, rt, shown)
         finally:
-            sandbox.stop()
+            emulator.stop()
             if rt is not None:
-                rt.engine.dispose()
+                rt.close()
 
 
-def _setup(console: Console, connector: HubSpotConnector, policy: Any) -> None:
-    console.rule("[bold]1. handoff setup[/bold]: the fields handoff writes, created in HubSpot")
-    report = setup(connector.client, policy)
+def _setup(console: Console, plugin: Plugin, rt: Runtime, policy: Policy) -> None:
+    console.rule(f"[bold]1. handoff setup[/bold]: the fields handoff writes, created in {plugin.name}")
+    if plugin.setup is None:
+        return
+    report = plugin.setup(rt.connector, policy)
     console.print(
         f"Created {len(report.created)}: " + ", ".join(name.split(".")[-1] for name in report.created)
     )
 
 
-def _day(console: Console, rt: Runtime, sandbox: HubSpotSandbox, clock: SimulatedClock) -> None:
+def _day(console: Console, rt: Runtime, advance: Any, clock: Any) -> None:
     console.rule("[bold]2. A working day at Acme Analytics[/bold] (15-minute steps, New York time)")
     first = run_cycle(rt)
     console.print(
@@ -91,14 +92,13 @@ def _day(console: Console, rt: Runtime, sandbox: HubSpotSandbox, clock: Simulate
         f"{first.moved} stage moves, {first.sent} writes "
         "(scores and reasons for every lead, owners and tasks for MQLs)"
     )
-    simulation = Simulation(sandbox.state, SEED, profile="demo_day")
     names = _people(rt)
     moment = DAY_START
     totals: Counter[str] = Counter()
     while moment < DAY_END:
         moment += STEP
         clock.set(moment)
-        events = simulation.advance(moment)
+        events = advance(moment)
         run_cycle(rt)
         run_sla_tick(rt)
         for line in _narrate(rt, moment, events, names, totals):
@@ -113,6 +113,13 @@ def _day(console: Console, rt: Runtime, sandbox: HubSpotSandbox, clock: Simulate
 def _narrate(
     rt: Runtime, moment: datetime, events: list[Any], names: dict[str, str], totals: Counter[str]
 ) -> list[str]:
+    with rt.store.begin() as tx:
+        moves = tx.views.moves(moment, moment, actor="handoff")
+        tasks = tx.outbox.created(OutboxKind.TASK, moment, moment)
+        mentioned = sorted(
+            {e.contact_id for e in events} | {cid for cid, _ in moves} | {t.contact_id for t in tasks}
+        )
+        profiles = tx.views.profiles(mentioned)
     lines = []
     for event in events:
         label = SIM_LABELS.get(event.kind)
@@ -120,42 +127,32 @@ def _narrate(
             totals["rep"] += 1
             lines.append(
                 f"[dim]rep[/dim]   {names.get(event.owner_id, event.owner_id)} {label}: "
-                f"{_who(rt, event.contact_id)}"
+                f"{_who(profiles, event.contact_id)}"
             )
         elif event.kind in ("demo_request", "new_lead", "form_submission"):
-            lines.append(f"[dim]lead[/dim]  {_who(rt, event.contact_id)}: {event.detail or event.kind}")
-    with transaction(rt.engine) as connection:
-        moves = connection.execute(
-            select(STAGE_HISTORY).where(STAGE_HISTORY.c.at == moment, STAGE_HISTORY.c.actor == "handoff")
-        ).all()
-        tasks = connection.execute(
-            select(OUTBOX.c.contact_id, OUTBOX.c.dedupe_key, OUTBOX.c.payload).where(
-                OUTBOX.c.kind == "task", OUTBOX.c.created_at == moment
-            )
-        ).all()
-    for move in moves:
+            lines.append(f"[dim]lead[/dim]  {_who(profiles, event.contact_id)}: {event.detail or event.kind}")
+    for contact_id, move in moves:
         if move.from_stage is None:
             continue
         totals["moves"] += 1
-        lines.append(
-            f"[bold]stage[/bold] {_who(rt, move.contact_id)}: {move.from_stage} → {move.to_stage} "
-            f"({move.detail})"
-        )
+        who = _who(profiles, contact_id)
+        lines.append(f"[bold]stage[/bold] {who}: {move.from_stage} → {move.to_stage} ({move.detail})")
     for task in tasks:
-        kind = task.dedupe_key.split(":")[0]
-        escalated = task.payload["subject"].startswith("Escalated")
+        assert isinstance(task.payload, TaskWrite)
+        kind = task.key.split(":")[0]
+        escalated = task.payload.subject.startswith("Escalated")
         totals["escalated" if escalated else ("assigned" if kind == "assigned" else "sla")] += 1
-        owner = names.get(task.payload["owner_id"], task.payload["owner_id"])
-        lines.append(f"[bold]task[/bold]  for {owner}: {task.payload['subject']}")
+        owner = names.get(task.payload.owner_id, task.payload.owner_id)
+        lines.append(f"[bold]task[/bold]  for {owner}: {task.payload.subject}")
     return lines
 
 
-def _crm_view(console: Console, rt: Runtime, connector: HubSpotConnector) -> list[str]:
-    console.rule("[bold]3. What reps now see in HubSpot[/bold] (the leads handoff handed off today)")
+def _crm_view(console: Console, rt: Runtime) -> list[str]:
+    console.rule("[bold]3. What reps now see in the CRM[/bold] (the leads handoff handed off today)")
     handed = _handed_off_today(rt)
-    page = connector.pull_contacts_by_id(handed)
+    page = rt.connector.pull_contacts_by_id(handed)
     names = _people(rt)
-    table = Table("Lead", "Stage", "Owner", "Score", "handoff_reason", "SLA due (NY)", "SLA", show_lines=True)
+    table = Table("Lead", "Stage", "Owner", "Score", "handoff reason", "SLA due (NY)", "SLA", show_lines=True)
     for record in sorted(page.contacts, key=lambda r: handed.index(r.contact.id)):
         fields = record.written
         due = fields.get(OutputField.SLA_DUE_AT)
@@ -176,65 +173,44 @@ def _crm_view(console: Console, rt: Runtime, connector: HubSpotConnector) -> lis
 
 def _handed_off_today(rt: Runtime) -> list[str]:
     """Leads that handoff moved or assigned during the demo day, furthest along first."""
-    with transaction(rt.engine) as connection:
-        moved = {
-            contact_id
-            for (contact_id,) in connection.execute(
-                select(STAGE_HISTORY.c.contact_id).where(
-                    STAGE_HISTORY.c.at > DAY_START, STAGE_HISTORY.c.actor == "handoff"
-                )
-            )
-        }
-        told = {
-            contact_id
-            for (contact_id,) in connection.execute(
-                select(OUTBOX.c.contact_id).where(OUTBOX.c.kind == "task", OUTBOX.c.created_at > DAY_START)
-            )
-        }
-        rows = connection.execute(
-            select(DECISION.c.contact_id, DECISION.c.stage, DECISION.c.score).where(
-                DECISION.c.contact_id.in_(moved | told)
-            )
-        ).all()
+    since = DAY_START + timedelta(microseconds=1)
+    with rt.store.begin() as tx:
+        moved = {contact_id for contact_id, _ in tx.views.moves(since, actor="handoff")}
+        told = {task.contact_id for task in tx.outbox.created(OutboxKind.TASK, since)}
+        decisions = tx.views.latest_decisions(sorted(moved | told))
     order = {"sql": 0, "sal": 1, "mql": 2, "recycled": 3, "disqualified": 4}
-    return [row.contact_id for row in sorted(rows, key=lambda r: (order.get(r.stage, 5), -r.score))]
+    ranked = sorted(
+        decisions.items(), key=lambda item: (order.get(item[1].stage, 5), -item[1].score, item[0])
+    )
+    return [contact_id for contact_id, _ in ranked]
 
 
 def _tasks(console: Console, rt: Runtime, names: dict[str, str]) -> None:
-    with transaction(rt.engine) as connection:
-        sent = connection.execute(
-            select(OUTBOX.c.payload)
-            .where(OUTBOX.c.kind == "task", OUTBOX.c.status == "sent")
-            .order_by(OUTBOX.c.id)
-        ).all()
+    with rt.store.begin() as tx:
+        sent = [t for t in tx.outbox.created(OutboxKind.TASK, DAY_START) if t.status is OutboxStatus.SENT]
     by_owner: dict[str, list[str]] = {}
-    for (payload,) in sent:
-        by_owner.setdefault(names.get(payload["owner_id"], payload["owner_id"]), []).append(
-            payload["subject"]
+    for task in sent:
+        assert isinstance(task.payload, TaskWrite)
+        by_owner.setdefault(names.get(task.payload.owner_id, task.payload.owner_id), []).append(
+            task.payload.subject
         )
-    console.print(f"[bold]Their HubSpot tasks[/bold] ({len(sent)} created by handoff today):")
+    console.print(f"[bold]Their CRM tasks[/bold] ({len(sent)} created by handoff today):")
     for owner, subjects in sorted(by_owner.items()):
         console.print(f"  {owner}: {len(subjects)} — latest: {subjects[-1]}")
 
 
 def _explain(console: Console, rt: Runtime, handed: list[str]) -> None:
     """Two leads worth a look: one that was escalated, and the one furthest along."""
-    with transaction(rt.engine) as connection:
-        escalated = {
-            row.contact_id
-            for row in connection.execute(
-                select(DECISION.c.contact_id, DECISION.c.escalated_from).where(
-                    DECISION.c.contact_id.in_(handed)
-                )
-            )
-            if row.escalated_from
-        }
+    with rt.store.begin() as tx:
+        decisions = tx.views.latest_decisions(handed)
+    escalated = {cid for cid, d in decisions.items() if d.memory.get("escalated_from")}
     picks = [
         next((c for c in handed if c in escalated), None),
         next((c for c in handed if c not in escalated), None),
     ]
     for number, contact_id in enumerate([c for c in picks if c], start=4):
-        found = explain(rt, contact_id)
+        with rt.store.begin() as tx:
+            found = tx.views.explain(contact_id)
         if found is None:
             continue
         console.rule(f"[bold]{number}. handoff explain {contact_id}[/bold]")
@@ -242,13 +218,12 @@ def _explain(console: Console, rt: Runtime, handed: list[str]) -> None:
 
 
 def _people(rt: Runtime) -> dict[str, str]:
-    with transaction(rt.engine) as connection:
-        return {row.id: row.name for row in connection.execute(select(OWNER.c.id, OWNER.c.name))}
+    with rt.store.begin() as tx:
+        return tx.owners.names()
 
 
-def _who(rt: Runtime, contact_id: str) -> str:
-    with transaction(rt.engine) as connection:
-        data = connection.execute(select(CONTACT.c.data).where(CONTACT.c.id == contact_id)).scalar()
+def _who(profiles: dict[str, dict[str, Any]], contact_id: str) -> str:
+    data = profiles.get(contact_id)
     if not data:
         return f"contact {contact_id}"
     name = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -17,6 +17,7 @@ from handoff.lifecycle.engine import evaluate
 from handoff.lifecycle.roster import RoutingContext
 from handoff.lifecycle.routing_state import RoutingState
 from handoff.sync.cli.options import IsoTime, load_policy_or_exit, policy_option
+from handoff.sync.runtime import system_clock
 
 T = TypeVar("T")
 
@@ -79,7 +80,7 @@ def evaluate_command(
     loaded = load_policy_or_exit(policy_path)
     context = roster.context(state) if roster is not None else None
     failed, context = run_evaluate(
-        sys.stdin, sys.stdout, sys.stderr, loaded, now or datetime.now(UTC), routing=context
+        sys.stdin, sys.stdout, sys.stderr, loaded, now or system_clock(), routing=context
     )
     if save_state is not None and context is not None:
         save_state.write_text(context.state.to_json() + "\n", encoding="utf-8")

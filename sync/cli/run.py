@@ -6,10 +6,10 @@ import click
 from sqlalchemy.engine import make_url
 
 from handoff.config.settings import SettingsError
+from handoff.store.lock import AlreadyRunning, InstanceLock
 from handoff.store.migrate import migrate
 from handoff.sync.cli.context import EX_CONFIG, runtime_or_exit, settings_or_exit
-from handoff.sync.lock import AlreadyRunning, InstanceLock
-from handoff.sync.pipeline import run_cycle
+from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import open_database
 
 
@@ -31,13 +31,15 @@ def run_command() -> None:
 def sync_command() -> None:
     """Run one full cycle (pull, evaluate, push), then exit; non-zero if it failed or stopped early."""
     rt = runtime_or_exit()
-    lock = InstanceLock(rt.engine, rt.crm)
+    lock = InstanceLock(rt.store.engine, rt.crm)
     try:
         lock.acquire()
     except AlreadyRunning as error:
         click.echo(f"handoff: {error}; stop the daemon or wait for the other run", err=True)
         raise SystemExit(1) from error
     try:
+        with rt.store.begin() as tx:
+            tx.runs.abandon_dead(rt.clock(), lock_held=True)
         report = run_cycle(rt)
     except Exception as error:
         click.echo(f"handoff: cycle failed: {error}", err=True)

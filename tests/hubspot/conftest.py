@@ -68,4 +68,4 @@ def runtime(tmp_path: Path, connector: HubSpotConnector, clock: SimulatedClock) 
     settings = Settings(crm="hubspot", database_url=f"sqlite:///{tmp_path}/handoff.db")
     rt = build_runtime(settings, clock=clock, connector=connector)
     yield rt
-    rt.engine.dispose()
+    rt.close()

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from handoff.config.loader import load_policy
 from handoff.config.settings import Settings
@@ -18,10 +17,8 @@ from handoff.connectors.hubspot.setup import setup
 from handoff.connectors.protocol import Window
 from handoff.sandbox.hubspot import FaultConfig, HubSpotSandbox, RateLimitConfig, SimulatedClock
 from handoff.sandbox.hubspot.records import ChangeSource
-from handoff.store.db import transaction
-from handoff.store.models import DECISION, SLA_CLOCK
 from handoff.sync.backfill import backfill, dry_run
-from handoff.sync.pipeline import run_cycle
+from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import Runtime, build_runtime
 from tests.hubspot.conftest import MONDAY, connect
 
@@ -60,9 +57,9 @@ def test_a_cycle_writes_stages_owners_scores_reasons_and_sla_and_the_next_writes
     assert (second.queued, second.sent) == (0, 0)
     assert not [r for r in sandbox.request_log if r.path.endswith("/batch/update")], "the echo wrote again"
     state = crm_state(sandbox)
-    with transaction(runtime.engine) as connection:
-        decisions = {row.contact_id: row for row in connection.execute(select(DECISION))}
-        clocked = set(connection.execute(select(SLA_CLOCK.c.contact_id)).scalars())
+    with runtime.store.begin() as tx:
+        decisions = tx.views.latest_decisions()
+    clocked = {contact_id for contact_id, decision in decisions.items() if decision.clocks}
     lifecycle = {
         "lead": "lead",
         "subscriber": "subscriber",
@@ -213,7 +210,7 @@ def test_with_a_fifth_of_requests_failing_the_crm_ends_as_without_faults(
             settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/h.db")
             rt = build_runtime(settings, clock=sandbox.state.clock, connector=hubspot)
             report = run_cycle(rt)
-            rt.engine.dispose()
+            rt.close()
             sandbox.set_faults(None)
             assert report.complete
             assert (report.failed, report.dead) == (0, 0)
@@ -250,12 +247,11 @@ def test_api_economy_one_search_per_200_and_one_batch_update_per_100(
 
 
 def _a_contact_at(runtime: Runtime, stage: str) -> str:
-    with transaction(runtime.engine) as connection:
-        found = connection.execute(
-            select(DECISION.c.contact_id).where(DECISION.c.stage == stage).limit(1)
-        ).scalar()
-    assert found is not None
-    return str(found)
+    with runtime.store.begin() as tx:
+        decisions = tx.views.latest_decisions()
+    found = sorted(contact_id for contact_id, decision in decisions.items() if decision.stage == stage)
+    assert found
+    return found[0]
 
 
 def _requests_before(first: str, tmp_path: Path, sleeps: list[float]) -> int:
@@ -265,7 +261,7 @@ def _requests_before(first: str, tmp_path: Path, sleeps: list[float]) -> int:
     try:
         rt = _daily_run(sandbox, tmp_path / "trial", sleeps)
         run_cycle(rt)
-        rt.engine.dispose()
+        rt.close()
         return next(n for n, r in enumerate(sandbox.request_log) if r.path.rstrip("/").endswith(first))
     finally:
         sandbox.stop()
@@ -304,7 +300,7 @@ def test_the_daily_limit_stops_the_cycle_and_the_next_day_finishes_it_losing_not
         assert refused[0].path.rstrip("/").endswith(first_refused)
         clock.advance(timedelta(days=1))
         finished = run_cycle(rt)
-        rt.engine.dispose()
+        rt.close()
     finally:
         sandbox.stop()
 

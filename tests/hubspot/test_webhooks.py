@@ -11,14 +11,13 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from sqlalchemy import select
+from pydantic import SecretStr
 
+from handoff.connectors.hubspot.plugin import HubSpotSettings, webhooks
 from handoff.connectors.hubspot.webhooks import sign_v3
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, WebhookConfig, WebhookSubscription
-from handoff.store.db import transaction
-from handoff.store.models import DECISION
+from handoff.sync.cycle import run_cycle
 from handoff.sync.http import HealthApp, HttpServer
-from handoff.sync.pipeline import run_cycle
 from handoff.sync.runtime import Runtime
 from handoff.sync.webhooks import WebhookInbox
 from tests.sync.processes import free_port, wait_until
@@ -31,11 +30,8 @@ def inbox(runtime: Runtime) -> Iterator[tuple[WebhookInbox, str]]:
     stop = threading.Event()
     receiver = WebhookInbox(runtime, threading.Lock(), stop)
     app = HealthApp(runtime, alive=lambda: True, started_at=runtime.clock())
-    app.route(
-        "/webhooks/hubspot",
-        "hubspot_webhook",
-        receiver.hubspot(SECRET, None, lambda: int(time.time() * 1000)),
-    )
+    (route,) = webhooks(HubSpotSettings(webhook_secret=SecretStr(SECRET)))
+    app.route(route.path, route.name, receiver.handler(route, None, lambda: int(time.time() * 1000)))
     server = HttpServer(app, "127.0.0.1", free_port())
     server.start()
     receiver.start()
@@ -45,12 +41,13 @@ def inbox(runtime: Runtime) -> Iterator[tuple[WebhookInbox, str]]:
 
 
 def _a_fit_lead(runtime: Runtime) -> tuple[str, str]:
-    with transaction(runtime.engine) as connection:
-        row = connection.execute(
-            select(DECISION.c.contact_id).where(DECISION.c.stage == "lead", DECISION.c.fit >= 25).limit(1)
-        ).first()
-    assert row is not None, "the seeded company has a fit lead"
-    return str(row.contact_id), ""
+    with runtime.store.begin() as tx:
+        decisions = tx.views.latest_decisions()
+    found = sorted(
+        cid for cid, decision in decisions.items() if decision.stage == "lead" and decision.fit >= 25
+    )
+    assert found, "the seeded company has a fit lead"
+    return found[0], ""
 
 
 def test_a_signed_demo_request_is_decided_within_seconds(

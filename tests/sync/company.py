@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from handoff.config.loader import SHIPPED_DIR
 from handoff.config.vocabulary import ActivityKind
-from handoff.connectors.memory import MemoryCrm
+from handoff.connectors.memory.crm import MemoryCrm
 from handoff.connectors.protocol import CrmOwner
 from handoff.lifecycle.records import Activity, Company, Contact
-from tests.sync.conftest import START
+from tests.support import START
 
 OWNERS = SHIPPED_DIR / "samples" / "owners.json"
 NORTHWIND = Company(

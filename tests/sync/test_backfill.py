@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from handoff.connectors.memory import Faults, MemoryCrm
-from handoff.connectors.protocol import OutputField
-from handoff.store.db import transaction
-from handoff.store.models import SYNC_RUN
+from handoff.connectors.memory.crm import Faults, MemoryCrm
+from handoff.lifecycle.outputs import OutputField
 from handoff.sync.backfill import backfill, dry_run
 from handoff.sync.runtime import Runtime
+from tests.support import START, FakeClock
 from tests.sync import company
-from tests.sync.conftest import START, FakeClock
 
 LEADS = 120
 PAGE = 50
@@ -41,10 +37,12 @@ def test_a_backfill_writes_each_page_before_reading_the_next_and_a_second_writes
     assert {crm.contact(f"lead{n:03d}").written[OutputField.STAGE] for n in range(LEADS)} == {"lead"}
     # Our own writes moved every contact into the second window: all re-read, nothing to write.
     assert (second.pulled, second.changed, second.sent) == (LEADS, 0, 0)
-    r = SYNC_RUN.c
-    with transaction(runtime.engine) as connection:
-        runs = connection.execute(select(r.kind, r.status, r.pulled, r.written).order_by(r.id)).all()
-    assert [tuple(run) for run in runs] == [("backfill", "ok", LEADS, LEADS), ("backfill", "ok", LEADS, 0)]
+    with runtime.store.begin() as tx:
+        runs = reversed(tx.runs.recent(10))
+    assert [(run.kind, run.status, run.counts.pulled, run.counts.written) for run in runs] == [
+        ("backfill", "ok", LEADS, LEADS),
+        ("backfill", "ok", LEADS, 0),
+    ]
 
 
 def test_a_dry_run_counts_what_would_change_and_writes_nothing(

@@ -24,14 +24,15 @@ import pytest
 from sqlalchemy import select
 
 from handoff.config.vocabulary import ActivityKind
-from handoff.connectors.memory import Faults, MemoryCrm
-from handoff.connectors.protocol import OutputField, Window
+from handoff.connectors.memory.crm import Faults, MemoryCrm
+from handoff.connectors.protocol import Window
+from handoff.lifecycle.outputs import OutputField
 from handoff.lifecycle.records import Activity, Company, Contact
-from handoff.store.db import make_db_engine
-from handoff.store.models import CONTACT, DECISION, OWNER, STAGE_HISTORY
-from tests.support import always_open_policy
+from handoff.store.database import make_db_engine
+from handoff.store.schema import CONTACT, OWNER, STAGE_HISTORY
+from handoff.store.unit_of_work import Store
+from tests.support import POSTGRES_ENV, always_open_policy, postgres_schema_url
 from tests.sync import company
-from tests.sync.conftest import POSTGRES_ENV, postgres_schema_url
 from tests.sync.processes import environment, run, start
 
 KILLS = 50
@@ -154,7 +155,6 @@ class Lane:
         engine = make_db_engine(self.database_url)
         with engine.connect() as connection:
             mirrored = dict(connection.execute(select(CONTACT.c.id, CONTACT.c.remote_modified_at)).all())
-            decided = {row.contact_id: row for row in connection.execute(select(DECISION))}
             moves = connection.execute(
                 select(
                     STAGE_HISTORY.c.contact_id, STAGE_HISTORY.c.from_stage, STAGE_HISTORY.c.to_stage
@@ -163,6 +163,8 @@ class Lane:
             people = {
                 row.id for row in connection.execute(select(OWNER.c.id).where(OWNER.c.is_queue.is_(False)))
             }
+        with Store(engine, "memory").begin() as tx:
+            decided = tx.views.latest_decisions()
         engine.dispose()
 
         tasks = Counter(task["key"] for task in self.crm.tasks())

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC
+from datetime import UTC, timedelta
 
-from sqlalchemy import func, select
-
-from handoff.connectors.memory import Faults, MemoryCrm
-from handoff.connectors.protocol import OutputField
-from handoff.store.cursors import load_cursor
-from handoff.store.db import transaction
-from handoff.store.models import DECISION, OUTBOX, QUARANTINE, SLA_CLOCK, STAGE_HISTORY
-from handoff.sync.pipeline import run_cycle
+from handoff.connectors.memory.crm import Faults, MemoryCrm
+from handoff.lifecycle.outputs import OutputField
+from handoff.store.outbox import OutboxStatus
+from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import Runtime
+from tests.support import FakeClock
 from tests.sync import company
-from tests.sync.conftest import FakeClock
 
 
 def written(crm: MemoryCrm, contact_id: str) -> dict[OutputField, str | None]:
@@ -60,13 +56,10 @@ def test_a_rep_acceptance_moves_the_lead_to_sal_and_is_audited(
 
     assert report.sent == 1
     assert written(crm, "vp-demo")[OutputField.STAGE] == "sal"
-    with transaction(runtime.engine) as connection:
-        moves = connection.execute(
-            select(STAGE_HISTORY.c.from_stage, STAGE_HISTORY.c.to_stage, STAGE_HISTORY.c.signal)
-            .where(STAGE_HISTORY.c.contact_id == "vp-demo")
-            .order_by(STAGE_HISTORY.c.id)
-        ).all()
-    assert [tuple(m) for m in moves] == [
+    with runtime.store.begin() as tx:
+        found = tx.views.explain("vp-demo")
+    assert found is not None
+    assert [(m.from_stage, m.to_stage, m.signal) for m in found.history] == [
         (None, "lead", "created"),
         ("lead", "mql", "high_intent"),
         ("mql", "sal", "acceptance"),
@@ -83,13 +76,10 @@ def test_a_stage_changed_in_the_crm_is_audited_as_the_crm_s_move(
 
     run_cycle(runtime)
 
-    with transaction(runtime.engine) as connection:
-        actors = connection.execute(
-            select(STAGE_HISTORY.c.actor, STAGE_HISTORY.c.to_stage).where(
-                STAGE_HISTORY.c.contact_id == "vp-demo"
-            )
-        ).all()
-    assert ("crm", "opportunity") in [tuple(a) for a in actors]
+    with runtime.store.begin() as tx:
+        found = tx.views.explain("vp-demo")
+    assert found is not None
+    assert ("crm", "opportunity") in [(m.actor, m.to_stage) for m in found.history]
     assert written(crm, "vp-demo")[OutputField.STAGE] == "opportunity"
 
 
@@ -104,12 +94,10 @@ def test_a_record_the_crm_rejects_is_quarantined_and_the_rest_go_on(
     assert report.dead == 1
     assert sum(written(crm, i)[OutputField.STAGE] == "mql" for i in ids) == 249
     assert written(crm, ids[7])[OutputField.STAGE] is None
-    with transaction(runtime.engine) as connection:
-        quarantined = connection.execute(
-            select(QUARANTINE.c.stream, QUARANTINE.c.record_id, QUARANTINE.c.error)
-        ).all()
-        dead = connection.execute(select(func.count()).where(OUTBOX.c.status == "dead")).scalar_one()
-    assert [tuple(q) for q in quarantined] == [
+    with runtime.store.begin() as tx:
+        quarantined = tx.quarantine.latest(10)
+        dead = tx.outbox.depth().get(OutboxStatus.DEAD)
+    assert [(q.stream, q.record_id, q.error) for q in quarantined] == [
         ("writes:fields", ids[7], "PROPERTY_DOESNT_EXIST: handoff_score")
     ]
     assert dead == 1
@@ -139,8 +127,8 @@ def test_the_cursor_is_capped_at_the_cycle_start_and_reads_back_with_a_look_back
 
     run_cycle(runtime)
 
-    with transaction(runtime.engine) as connection:
-        cursor = load_cursor(connection, runtime.crm, "contacts")
+    with runtime.store.begin() as tx:
+        cursor = tx.cursors.load("contacts")
     assert cursor.value == started
     assert not cursor.in_progress
 
@@ -154,8 +142,8 @@ def test_a_stopped_pull_resumes_its_window_where_it_stopped(
     stop.set()
 
     stopped = run_cycle(runtime, stop=stop)
-    with transaction(runtime.engine) as connection:
-        cursor = load_cursor(connection, runtime.crm, "contacts")
+    with runtime.store.begin() as tx:
+        cursor = tx.cursors.load("contacts")
     resumed = run_cycle(runtime)
 
     assert not stopped.complete
@@ -170,15 +158,15 @@ def test_timestamps_come_back_aware_in_utc(runtime: Runtime, crm: MemoryCrm, clo
     company.seed(crm)
     run_cycle(runtime)
 
-    with transaction(runtime.engine) as connection:
-        evaluated_at = connection.execute(select(DECISION.c.evaluated_at).limit(1)).scalar_one()
+    with runtime.store.begin() as tx:
+        evaluated_at = tx.views.latest_decisions(["vp-demo"])["vp-demo"].at
 
     assert evaluated_at.tzinfo is not None
-    assert evaluated_at.utcoffset().total_seconds() == 0
+    assert evaluated_at.utcoffset() == timedelta(0)
     assert evaluated_at == clock.now.astimezone(UTC)
 
 
-def test_the_store_keeps_only_the_sla_clocks_of_the_latest_decision(
+def test_the_latest_decision_holds_only_the_clocks_still_running(
     runtime: Runtime, crm: MemoryCrm, clock: FakeClock
 ) -> None:
     company.seed(crm)
@@ -195,7 +183,6 @@ def test_the_store_keeps_only_the_sla_clocks_of_the_latest_decision(
 
 
 def _clock_names(runtime: Runtime, contact_id: str) -> set[str]:
-    with transaction(runtime.engine) as connection:
-        return set(
-            connection.execute(select(SLA_CLOCK.c.name).where(SLA_CLOCK.c.contact_id == contact_id)).scalars()
-        )
+    with runtime.store.begin() as tx:
+        decision = tx.views.latest_decisions([contact_id])[contact_id]
+    return {clock["name"] for clock in decision.clocks}

@@ -10,10 +10,10 @@ import requests
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from handoff.connectors.memory import MemoryCrm
-from handoff.connectors.protocol import OutputField
-from handoff.store.db import make_db_engine
-from handoff.store.models import SYNC_RUN
+from handoff.connectors.memory.crm import MemoryCrm
+from handoff.lifecycle.outputs import OutputField
+from handoff.store.database import make_db_engine
+from handoff.store.schema import SYNC_RUN
 from tests.sync import company
 from tests.sync.processes import environment, free_port, run, start, wait_until
 

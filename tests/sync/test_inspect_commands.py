@@ -10,7 +10,7 @@ import pytest
 import structlog
 from click.testing import CliRunner
 
-from handoff.connectors.memory import Faults, MemoryCrm
+from handoff.connectors.memory.crm import Faults, MemoryCrm
 from handoff.sync.cli import main
 from handoff.sync.logs import configure_logging, redact_text
 from tests.sync import company

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from handoff.config.vocabulary import ActivityKind
-from handoff.connectors.memory import MemoryCrm
+from handoff.connectors.memory.crm import MemoryCrm
 from handoff.lifecycle.records import Activity
 from tests.sync import company
 from tests.sync.processes import HANDOFF, environment

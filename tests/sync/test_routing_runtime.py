@@ -8,17 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
 
 from handoff.config.settings import Settings
-from handoff.connectors.memory import Faults, MemoryCrm
-from handoff.connectors.protocol import OutputField
-from handoff.store.db import transaction
-from handoff.store.models import QUARANTINE, ROUTING_STATE
-from handoff.sync.pipeline import run_cycle, run_reconcile, run_sla_tick
+from handoff.connectors.memory.crm import Faults, MemoryCrm
+from handoff.lifecycle.outputs import OutputField
+from handoff.sync.cycle import run_cycle, run_reconcile, run_sla_tick
 from handoff.sync.runtime import Runtime, build_runtime
+from tests.support import FakeClock
 from tests.sync import company
-from tests.sync.conftest import FakeClock
 
 ANA = "201"
 
@@ -100,8 +97,8 @@ def test_a_write_still_in_the_outbox_is_not_routed_twice(
     clock.advance(seconds=30)
     run_reconcile(runtime)
 
-    with transaction(runtime.engine) as connection:
-        state = connection.execute(select(ROUTING_STATE.c.state)).scalar_one()
+    with runtime.store.begin() as tx:
+        state = tx.owners.routing_state().to_dict()
     totals = [rep["total"] for team in state["teams"].values() for rep in team["reps"].values()]
     assert sum(totals) == 1
     crm.set_faults(Faults())
@@ -122,7 +119,7 @@ def chat_runtime(
     )
     rt = build_runtime(settings, clock=clock, connector=crm)
     yield rt
-    rt.engine.dispose()
+    rt.close()
 
 
 def test_chat_notifications_go_to_slack_and_teams_once(
@@ -154,11 +151,6 @@ def test_a_refused_chat_message_is_quarantined_not_retried_forever(
     report = run_cycle(chat_runtime)
 
     assert report.dead == 1
-    assert "slack webhook refused the message: 403" in json.dumps(
-        [row["error"] for row in _quarantine(chat_runtime)]
-    )
-
-
-def _quarantine(rt: Runtime) -> list[dict[str, str]]:
-    with transaction(rt.engine) as connection:
-        return [dict(row._mapping) for row in connection.execute(select(QUARANTINE))]
+    with chat_runtime.store.begin() as tx:
+        errors = [item.error for item in tx.quarantine.latest(10)]
+    assert "slack webhook refused the message: 403" in json.dumps(errors)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from handoff.config.settings import SettingsError, load_settings
+from handoff.connectors.hubspot.plugin import HubSpotSettings
 from tests.sync.processes import environment, run
 
 
@@ -20,12 +21,10 @@ def base_env(tmp_path: Path) -> dict[str, str]:
     [
         (
             {"HANDOFF_CRM": "hubsppot"},
-            "handoff: HANDOFF_CRM: Input should be 'hubspot', 'salesforce' or 'memory' (got 'hubsppot')",
+            "handoff: HANDOFF_CRM: unknown CRM 'hubsppot'; did you mean 'hubspot'?",
         ),
-        (
-            {"HANDOFF_CRM": ""},
-            "handoff: HANDOFF_CRM: Input should be 'hubspot', 'salesforce' or 'memory' (got '')",
-        ),
+        ({"HANDOFF_CRM": ""}, "handoff: HANDOFF_CRM: not set; choose hubspot, memory"),
+        ({"HANDOFF_CRM": "salesforce"}, "handoff: HANDOFF_CRM: the salesforce connector is not available"),
         (
             {"HANDOFF_POLICY": "/nowhere/policy.toml"},
             "handoff: HANDOFF_POLICY: /nowhere/policy.toml: cannot read the policy",
@@ -74,16 +73,16 @@ def test_a_missing_crm_setting_says_what_to_choose(base_env: dict[str, str]) -> 
     done = run(["sync"], env, timeout=60)
 
     assert done.returncode == 78
-    assert done.stderr.strip() == "handoff: HANDOFF_CRM: not set; choose hubspot, salesforce or memory"
+    assert done.stderr.strip() == "handoff: HANDOFF_CRM: not set; choose hubspot, memory"
 
 
 def test_secrets_are_refused_in_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "handoff.toml"
-    config.write_text('crm = "hubspot"\nhubspot_token = "pat-na1-123"\n')
+    config.write_text('crm = "hubspot"\n[hubspot]\ntoken = "pat-na1-123"\n')
     monkeypatch.setenv("HANDOFF_CONFIG", str(config))
 
-    with pytest.raises(SettingsError, match="hubspot_token: secrets belong in the environment") as refused:
-        load_settings()
+    with pytest.raises(SettingsError, match="token: secrets belong in the environment") as refused:
+        HubSpotSettings.load()
     assert "pat-na1-123" not in str(refused.value)
 
 
@@ -94,10 +93,11 @@ def test_a_secret_can_come_from_a_file_and_never_prints(
     secret.write_text("pat-na1-0000-secret\n")
     monkeypatch.setenv("HANDOFF_HUBSPOT_TOKEN_FILE", str(secret))
 
-    settings = load_settings(crm="hubspot")
+    settings = HubSpotSettings.load()
 
-    assert settings.hubspot_token is not None
-    assert settings.hubspot_token.get_secret_value() == "pat-na1-0000-secret"
+    assert isinstance(settings, HubSpotSettings)
+    assert settings.token is not None
+    assert settings.token.get_secret_value() == "pat-na1-0000-secret"
     assert "pat-na1" not in repr(settings)
 
 

@@ -1,9 +1,17 @@
-"""The tables. Every row carries its CRM, so one database can serve a HubSpot and a Salesforce
-deployment side by side; every instant is UTC-aware (`UTCDateTime`).
+"""The tables. Only the store's modules use them: callers get typed records, never rows.
 
-Activities are kept per contact as one JSON array: evaluation always needs all of a contact's
-recent activities together, and one row per contact keeps a 100,000-contact cycle at 100,000 row
-writes instead of two million.
+Every row carries its CRM, so one database can serve a HubSpot and a Salesforce deployment side
+by side; every instant is UTC-aware (`UTCDateTime`).
+
+Three kinds of table:
+- the mirror of the CRM as last pulled (`contact`, `activity`), with the pointers to each
+  contact's latest version and latest decision;
+- history, append-only and replayable: what handoff saw of each contact over time
+  (`contact_version`), when each activity arrived (`activity.first_seen_at`), every distinct
+  decision (`decision`), every stage move (`stage_history`) and every SLA clock transition
+  (`clock_event`);
+- the write path and bookkeeping: `outbox`, `write_ledger`, `quarantine`, `cursor`, `owner`,
+  `routing_state`, `sync_run`.
 """
 
 from __future__ import annotations
@@ -34,50 +42,77 @@ def _json(*, nullable: bool = False) -> Any:
 
 
 class ContactRow(SQLModel, table=True):
-    """The mirror of one CRM contact: inputs, the CRM's current values of our outputs, activities."""
+    """The mirror of one CRM contact: the CRM's values of handoff's outputs, and pointers to the
+    contact's latest version (`version`) and latest decision (`decision_seq`, 0 for none yet)."""
 
     __tablename__ = "contact"
     __table_args__ = (
         Index("ix_contact_dirty", "crm", "dirty"),
         Index("ix_contact_review_at", "crm", "review_at"),
+        Index("ix_contact_account", "crm", "account_domain"),
     )
 
     crm: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     email: str | None = None
-    data: dict[str, Any] = _json()
-    written: dict[str, Any] = _json()
-    activities: list[dict[str, Any]] = _json()
+    account_domain: str | None = None
     account_owner_id: str | None = None
+    version: int
+    crm_values: dict[str, Any] = _json()
     input_hash: str
     record_hash: str
     remote_modified_at: datetime = _utc()
     pulled_at: datetime = _utc()
     dirty: bool = True
     review_at: datetime | None = _utc(nullable=True)
+    decision_seq: int = 0
 
 
-class OwnerRow(SQLModel, table=True):
-    __tablename__ = "owner"
+class ContactVersionRow(SQLModel, table=True):
+    """What handoff saw of a contact from `seen_at` on: the canonical record the engine reads.
 
-    crm: str = Field(primary_key=True)
-    id: str = Field(primary_key=True)
-    email: str | None = None
-    name: str
-    active: bool
-    is_queue: bool
-    teams: list[str] = _json()
-    updated_at: datetime = _utc()
+    Appended when what the engine reads changes; `source` is `pull`, or `crm_history` for the
+    versions rebuilt from the CRM's property history of the time before handoff was watching."""
 
-
-class DecisionRow(SQLModel, table=True):
-    """The latest decision per contact, with the values handoff wants the CRM to hold."""
-
-    __tablename__ = "decision"
+    __tablename__ = "contact_version"
+    __table_args__ = (Index("ix_contact_version_seen", "crm", "contact_id", "seen_at"),)
 
     crm: str = Field(primary_key=True)
     contact_id: str = Field(primary_key=True)
-    evaluated_at: datetime = _utc()
+    version: int = Field(primary_key=True)
+    seen_at: datetime = _utc()
+    source: str
+    data: dict[str, Any] = _json()
+
+
+class ActivityRow(SQLModel, table=True):
+    """One activity of one contact (an engagement shared by two contacts is a row for each), with
+    the time handoff first saw it: a replay at T uses only what had arrived by T."""
+
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_occurred", "crm", "occurred_at"),)
+
+    crm: str = Field(primary_key=True)
+    contact_id: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    kind: str
+    occurred_at: datetime = _utc()
+    owner_id: str | None = None
+    attributes: dict[str, Any] = _json()
+    first_seen_at: datetime = _utc()
+
+
+class DecisionRow(SQLModel, table=True):
+    """Every distinct decision about a contact, numbered per contact (`seq`); the contact row
+    points at the latest. An evaluation that decides exactly what the last one did adds nothing."""
+
+    __tablename__ = "decision"
+    __table_args__ = (Index("ix_decision_at", "crm", "at"),)
+
+    crm: str = Field(primary_key=True)
+    contact_id: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    at: datetime = _utc()
     policy_version: str
     stage: str
     previous_stage: str | None = None
@@ -86,16 +121,15 @@ class DecisionRow(SQLModel, table=True):
     score: int
     high_intent: bool
     owner_id: str | None = None
-    owner_assigned_at: datetime | None = _utc(nullable=True)
-    escalated_from: list[str] = _json()
-    accepted_at: datetime | None = _utc(nullable=True)
-    stage_entered: dict[str, str] = _json()
-    next_check_at: datetime | None = _utc(nullable=True)
     summary: str
-    reasons: list[dict[str, Any]] = _json()
+    reasons: list[Any] = _json()
     problems: list[str] = _json()
     routing: dict[str, Any] | None = _json(nullable=True)
+    clocks: list[Any] = _json()
+    memory: dict[str, Any] = _json()
     desired: dict[str, Any] = _json()
+    next_check_at: datetime | None = _utc(nullable=True)
+    digest: str
 
 
 class StageHistoryRow(SQLModel, table=True):
@@ -116,27 +150,48 @@ class StageHistoryRow(SQLModel, table=True):
     detail: str
 
 
+class ClockEventRow(SQLModel, table=True):
+    """An SLA clock's transition: started, due_soon, breached, met, or stopped (the clock no
+    longer runs: the lead was disqualified, or a new episode began)."""
+
+    __tablename__ = "clock_event"
+    __table_args__ = (
+        Index("ix_clock_event_contact", "crm", "contact_id", "at"),
+        Index("ix_clock_event_at", "crm", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    crm: str
+    contact_id: str
+    at: datetime = _utc()
+    clock: str
+    status: str
+    owner_id: str | None = None
+    started_at: datetime | None = _utc(nullable=True)
+    due_at: datetime | None = _utc(nullable=True)
+    met_at: datetime | None = _utc(nullable=True)
+    met_by: str | None = None
+
+
+class OwnerRow(SQLModel, table=True):
+    __tablename__ = "owner"
+
+    crm: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    email: str | None = None
+    name: str
+    active: bool
+    is_queue: bool
+    teams: list[str] = _json()
+    updated_at: datetime = _utc()
+
+
 class RoutingStateRow(SQLModel, table=True):
     __tablename__ = "routing_state"
 
     crm: str = Field(primary_key=True)
     state: dict[str, Any] = _json()
     updated_at: datetime = _utc()
-
-
-class SlaClockRow(SQLModel, table=True):
-    __tablename__ = "sla_clock"
-    __table_args__ = (Index("ix_sla_clock_status", "crm", "status", "due_at"),)
-
-    crm: str = Field(primary_key=True)
-    contact_id: str = Field(primary_key=True)
-    name: str = Field(primary_key=True)
-    owner_id: str | None = None
-    started_at: datetime = _utc()
-    due_at: datetime = _utc()
-    status: str
-    met_at: datetime | None = _utc(nullable=True)
-    met_by: str | None = None
 
 
 class CursorRow(SQLModel, table=True):
@@ -212,6 +267,8 @@ class QuarantineRow(SQLModel, table=True):
 
 
 class SyncRunRow(SQLModel, table=True):
+    """One run of a job; `process` (host:pid) tells a run of a dead process from a live one."""
+
     __tablename__ = "sync_run"
     __table_args__ = (Index("ix_sync_run_started", "crm", "started_at"),)
 
@@ -221,6 +278,7 @@ class SyncRunRow(SQLModel, table=True):
     started_at: datetime = _utc()
     finished_at: datetime | None = _utc(nullable=True)
     status: str = "running"
+    process: str | None = None
     pulled: int = 0
     evaluated: int = 0
     written: int = 0
@@ -234,13 +292,15 @@ def table_of(model: type[SQLModel]) -> Table:
     return table
 
 
-# Core tables, for the bulk statements the pipeline runs (the ORM is too slow per row at this size).
+# Core tables, for the bulk statements of the store's modules (the ORM is too slow per row here).
 CONTACT = table_of(ContactRow)
-OWNER = table_of(OwnerRow)
+CONTACT_VERSION = table_of(ContactVersionRow)
+ACTIVITY = table_of(ActivityRow)
 DECISION = table_of(DecisionRow)
 STAGE_HISTORY = table_of(StageHistoryRow)
+CLOCK_EVENT = table_of(ClockEventRow)
+OWNER = table_of(OwnerRow)
 ROUTING_STATE = table_of(RoutingStateRow)
-SLA_CLOCK = table_of(SlaClockRow)
 CURSOR = table_of(CursorRow)
 OUTBOX = table_of(OutboxRow)
 LEDGER = table_of(LedgerRow)

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import StatementError
 
-from handoff.store.db import make_db_engine, transaction
+from handoff.store.database import make_db_engine, transaction
 from handoff.store.migrate import check, migrate
-from handoff.store.models import STAGE_HISTORY, SYNC_RUN
+from handoff.store.schema import STAGE_HISTORY, SYNC_RUN
 from handoff.store.statistics import STALE_ROWS, refresh_statistics
 
 

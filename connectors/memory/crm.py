@@ -21,15 +21,11 @@ import orjson
 
 from handoff.connectors.errors import RateLimited, Transient
 from handoff.connectors.protocol import (
-    CONTACT_KEYS,
     ActivityPull,
     Budget,
     ContactPage,
-    CrmContact,
     CrmOwner,
     FieldUpdate,
-    FieldValues,
-    OutputField,
     Rejected,
     TaskRequest,
     Window,
@@ -37,6 +33,8 @@ from handoff.connectors.protocol import (
 )
 from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
 from handoff.lifecycle.codec import activity_from_json, activity_to_json, contact_from_json, contact_to_json
+from handoff.lifecycle.observed import CrmContact
+from handoff.lifecycle.outputs import CONTACT_KEYS, FieldValues, OutputField
 from handoff.lifecycle.records import Activity, Contact
 
 _SCHEMA = """
@@ -55,6 +53,9 @@ CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, field TEXT NOT NULL,
     old TEXT, new TEXT, source TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS faults (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, data TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS versions_contact ON versions (contact_id);
 CREATE TABLE IF NOT EXISTS requests (operation TEXT PRIMARY KEY, count INTEGER NOT NULL);
 """
 
@@ -140,6 +141,11 @@ class MemoryCrm:
                 self._log_change(db, contact_id, key, data.get(key), value, source="rep")
                 data[key] = value
             self._store(db, contact_id, data, outputs)
+            # Like a CRM's property history: the contact as it stood after each edit by a person.
+            db.execute(
+                "INSERT INTO versions (contact_id, data, at) VALUES (?, ?, ?)",
+                (contact_id, _dumps(data), _ts(self._clock())),
+            )
 
     def contact(self, contact_id: str) -> CrmContact:
         with self._lock:
@@ -248,6 +254,19 @@ class MemoryCrm:
             except ValueError as error:
                 rejected.append(Rejected(activity_id, "activities", str(error), {"contact_id": contact_id}))
         return ActivityPull(by_contact, rejected)
+
+    def pull_history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:
+        self._gate("history")
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT contact_id, data, at FROM versions WHERE contact_id IN ({marks}) ORDER BY seq",
+                tuple(ids),
+            ).fetchall()
+        found: dict[str, list[tuple[datetime, Contact]]] = {}
+        for contact_id, data, at in rows:
+            found.setdefault(contact_id, []).append((_from_ts(at), contact_from_json(data)))
+        return {contact_id: tuple(versions) for contact_id, versions in found.items()}
 
     def pull_owners(self) -> list[CrmOwner]:
         self._gate("owners")

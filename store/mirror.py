@@ -1,0 +1,338 @@
+"""The mirror of the CRM: each contact as last pulled, its versions over time, its activities.
+
+A pull page is de-duplicated against what the mirror holds (by modification time, and by content
+when two changes share one timestamp), then written: a new version only when what the engine
+reads changed, the activities that are new or changed, and the CRM's current values of handoff's
+outputs. A contact whose inputs changed is marked dirty for the next evaluation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy import bindparam, func, or_, select, update
+
+from handoff.lifecycle.codec import activity_record, contact_record
+from handoff.lifecycle.observed import CrmContact
+from handoff.lifecycle.outputs import FieldValues, output_names
+from handoff.lifecycle.records import Activity
+from handoff.store.database import execute_many
+from handoff.store.schema import CONTACT
+
+if TYPE_CHECKING:
+    from handoff.store.unit_of_work import Tx
+
+# Fields that change on every write (handoff's own included) and say nothing about the lead.
+_VOLATILE = ("updated_at",)
+PULLED = "pull"
+CRM_HISTORY = "crm_history"
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the mirror holds of a contact, to tell news from a re-read of the look-back."""
+
+    remote_modified_at: datetime
+    pulled_at: datetime
+    input_hash: str
+    record_hash: str
+    dirty: bool
+    version: int
+    written: dict[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredActivity:
+    kind: str
+    occurred_at: datetime
+    owner_id: str | None
+    attributes: dict[str, str]
+
+
+def is_news(record: CrmContact, known: Known | None) -> bool:
+    """De-duplicate the look-back overlap by (id, modification time), and by content when two
+    changes share one timestamp, so that a same-millisecond change is never taken for a repeat."""
+    if known is None or record.modified_at > known.remote_modified_at:
+        return True
+    return record.modified_at == known.remote_modified_at and record_hash(record) != known.record_hash
+
+
+def record_hash(record: CrmContact) -> str:
+    return _digest([contact_record(record.contact), output_names(record.written), record.account_owner_id])
+
+
+def _input_hash(data: dict[str, Any], account_owner_id: str | None) -> str:
+    inputs = {key: value for key, value in data.items() if key not in _VOLATILE}
+    return _digest([inputs, account_owner_id])
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class Mirror:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self.crm = tx.crm
+        self.codec = tx.codec
+
+    def known(self, ids: Sequence[str]) -> dict[str, Known]:
+        if not ids:
+            return {}
+        c = CONTACT.c
+        rows = self.tx.connection.execute(
+            select(
+                c.id,
+                c.remote_modified_at,
+                c.pulled_at,
+                c.input_hash,
+                c.record_hash,
+                c.dirty,
+                c.version,
+                c.crm_values,
+            ).where(c.crm == self.crm, c.id.in_(ids))
+        )
+        return {
+            row.id: Known(
+                row.remote_modified_at,
+                row.pulled_at,
+                row.input_hash,
+                row.record_hash,
+                bool(row.dirty),
+                row.version,
+                row.crm_values,
+            )
+            for row in rows
+        }
+
+    def activities(
+        self, ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, dict[str, StoredActivity]]:
+        """The stored activities of these contacts (occurred since `since`), by contact and id."""
+        found: dict[str, dict[str, StoredActivity]] = {contact_id: {} for contact_id in ids}
+        if not ids:
+            return found
+        codec = self.codec
+        sql = (
+            "SELECT contact_id, id, kind, occurred_at, owner_id, attributes FROM activity "
+            f"WHERE crm = {codec.mark} AND contact_id IN ({codec.marks(len(ids))})"
+        )
+        params: list[Any] = [self.crm, *ids]
+        if since is not None:
+            sql += f" AND occurred_at >= {codec.mark}"
+            params.append(codec.instant(since))
+        read_instant, read_json = codec.read_instant, codec.read_json
+        for contact_id, activity_id, kind, occurred, owner, attributes in self.tx.connection.exec_driver_sql(
+            sql, tuple(params)
+        ):
+            found[contact_id][activity_id] = StoredActivity(
+                kind, read_instant(occurred) or occurred, owner, read_json(attributes)
+            )
+        return found
+
+    def ingest(
+        self,
+        records: Sequence[CrmContact],
+        pulled: Mapping[str, Sequence[Activity]],
+        known: Mapping[str, Known],
+        now: datetime,
+        *,
+        force: bool = False,
+    ) -> list[str]:
+        """Write these (fresh) records and their pulled activities; return the ids now dirty.
+
+        `force` marks every record dirty (the nightly reconcile re-decides everything)."""
+        codec = self.codec
+        stored = self.activities(
+            [r.contact.id for r in records if r.contact.id in known and pulled.get(r.contact.id)]
+        )
+        contacts: list[tuple[Any, ...]] = []
+        versions: list[tuple[Any, ...]] = []
+        activities: list[tuple[Any, ...]] = []
+        dirty: list[str] = []
+        for record in records:
+            contact = record.contact
+            before = known.get(contact.id)
+            data = contact_record(contact)
+            digest = _input_hash(data, record.account_owner_id)
+            version = before.version if before else 0
+            if before is None:
+                for seen_at, past in record.past:
+                    version += 1
+                    versions.append(
+                        self._version(contact.id, version, seen_at, CRM_HISTORY, contact_record(past))
+                    )
+            if before is None or before.input_hash != digest:
+                version += 1
+                versions.append(self._version(contact.id, version, now, PULLED, data))
+            changed = self._activity_rows(
+                contact.id, pulled.get(contact.id, ()), stored.get(contact.id, {}), now
+            )
+            activities += changed
+            is_dirty = force or before is None or before.dirty or before.input_hash != digest or bool(changed)
+            if is_dirty:
+                dirty.append(contact.id)
+            contacts.append(
+                (
+                    self.crm,
+                    contact.id,
+                    contact.email,
+                    contact.account,
+                    record.account_owner_id,
+                    version,
+                    codec.json(output_names(record.written)),
+                    digest,
+                    record_hash(record),
+                    codec.instant(record.modified_at),
+                    codec.instant(now),
+                    is_dirty,
+                )
+            )
+        mark = codec.marks
+        execute_many(
+            self.tx.connection,
+            "INSERT INTO contact (crm, id, email, account_domain, account_owner_id, version, crm_values, "
+            "input_hash, record_hash, remote_modified_at, pulled_at, dirty, decision_seq) "
+            f"VALUES ({mark(12)}, 0) ON CONFLICT (crm, id) DO UPDATE SET email = excluded.email, "
+            "account_domain = excluded.account_domain, account_owner_id = excluded.account_owner_id, "
+            "version = excluded.version, crm_values = excluded.crm_values, input_hash = excluded.input_hash, "
+            "record_hash = excluded.record_hash, remote_modified_at = excluded.remote_modified_at, "
+            "pulled_at = excluded.pulled_at, dirty = excluded.dirty",
+            contacts,
+        )
+        execute_many(
+            self.tx.connection,
+            "INSERT INTO contact_version (crm, contact_id, version, seen_at, source, data) "
+            f"VALUES ({mark(6)})",
+            versions,
+        )
+        execute_many(
+            self.tx.connection,
+            "INSERT INTO activity (crm, contact_id, id, kind, occurred_at, owner_id, attributes, "
+            f"first_seen_at) VALUES ({mark(8)}) ON CONFLICT (crm, contact_id, id) DO UPDATE SET "
+            "kind = excluded.kind, occurred_at = excluded.occurred_at, owner_id = excluded.owner_id, "
+            "attributes = excluded.attributes",
+            activities,
+        )
+        return dirty
+
+    def _version(
+        self, contact_id: str, version: int, seen_at: datetime, source: str, data: dict[str, Any]
+    ) -> tuple[Any, ...]:
+        return (self.crm, contact_id, version, self.codec.instant(seen_at), source, self.codec.json(data))
+
+    def _activity_rows(
+        self,
+        contact_id: str,
+        pulled: Sequence[Activity],
+        stored: Mapping[str, StoredActivity],
+        now: datetime,
+    ) -> list[tuple[Any, ...]]:
+        """Rows for the pulled activities that are new or changed (a re-read changes nothing)."""
+        codec = self.codec
+        rows: list[tuple[Any, ...]] = []
+        for activity in pulled:
+            activity_id, kind, occurred_at, owner_id, attributes = activity_record(activity)
+            seen = stored.get(activity_id)
+            if seen is not None and seen == StoredActivity(kind, occurred_at, owner_id, attributes):
+                continue
+            rows.append(
+                (
+                    self.crm,
+                    contact_id,
+                    activity_id,
+                    kind,
+                    codec.instant(occurred_at),
+                    owner_id,
+                    codec.json(attributes),
+                    codec.instant(now),
+                )
+            )
+        return rows
+
+    def due(self, now: datetime, after: str, limit: int) -> list[str]:
+        """Contacts to decide: changed since their last decision, or whose clocks need a look."""
+        c = CONTACT.c
+        rows = self.tx.connection.execute(
+            select(c.id)
+            .where(c.crm == self.crm, c.id > after, or_(c.dirty.is_(True), c.review_at <= now))
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
+    def existing(self, ids: Sequence[str]) -> list[str]:
+        c = CONTACT.c
+        return [
+            row.id for row in self.tx.connection.execute(select(c.id).where(c.crm == self.crm, c.id.in_(ids)))
+        ]
+
+    def account_owners(self, domains: Sequence[str]) -> dict[str, str]:
+        """The owner of each account (company domain) any mirrored contact belongs to."""
+        if not domains:
+            return {}
+        c = CONTACT.c
+        rows = self.tx.connection.execute(
+            select(c.account_domain, func.min(c.account_owner_id))
+            .where(
+                c.crm == self.crm, c.account_domain.in_(sorted(set(domains))), c.account_owner_id.is_not(None)
+            )
+            .group_by(c.account_domain)
+        )
+        return dict(rows.all())
+
+    def mark_decided(self, decided: Sequence[tuple[str, int, datetime | None]]) -> None:
+        """Each (contact, latest decision number, next look) is decided: no longer dirty."""
+        if not decided:
+            return
+        self.tx.connection.execute(
+            update(CONTACT)
+            .where(CONTACT.c.crm == self.crm, CONTACT.c.id == bindparam("b_id"))
+            .values(dirty=False, decision_seq=bindparam("b_seq"), review_at=bindparam("b_review")),
+            [{"b_id": cid, "b_seq": seq, "b_review": review} for cid, seq, review in decided],
+        )
+
+    def confirm_written(self, written: Mapping[str, FieldValues]) -> None:
+        """The CRM now holds what handoff sent: the mirror says so, so the next diff (and the next
+        SLA tick, which does not pull) starts from the truth, not from the record as last pulled."""
+        if not written:
+            return
+        c = CONTACT.c
+        current = dict(
+            self.tx.connection.execute(
+                select(c.id, c.crm_values).where(c.crm == self.crm, c.id.in_(list(written)))
+            ).all()
+        )
+        params = [
+            {"b_id": contact_id, "b_values": {**current[contact_id], **output_names(fields)}}
+            for contact_id, fields in written.items()
+            if contact_id in current
+        ]
+        if params:
+            self.tx.connection.execute(
+                update(CONTACT)
+                .where(c.crm == self.crm, c.id == bindparam("b_id"))
+                .values(crm_values=bindparam("b_values")),
+                params,
+            )
+
+    def count(self) -> int:
+        found: int = self.tx.connection.execute(
+            select(func.count()).where(CONTACT.c.crm == self.crm)
+        ).scalar_one()
+        return found
+
+    def find(self, key: str) -> str | None:
+        """A contact by CRM id or email."""
+        c = CONTACT.c
+        found: str | None = self.tx.connection.execute(
+            select(c.id)
+            .where(c.crm == self.crm, or_(c.id == key, func.lower(c.email) == key.lower()))
+            .limit(1)
+        ).scalar()
+        return found

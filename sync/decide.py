@@ -1,0 +1,154 @@
+"""The one decide path: every job that decides leads comes through `decide_batch`.
+
+The cycle and the SLA tick decide the mirror's due contacts, the webhook its targeted ones, the
+backfill each page it pulls; a dry run decides a page's preview (what the mirror would hold after
+it) and keeps the outcome in memory. All of them read their leads from the store the same way,
+take the accounts from the whole mirror, thread the routing state from lead to lead and call the
+same pure `decide_leads`; only the real ones save, in one transaction per batch: the decisions and
+what they leave behind, the outbox rows, the contacts' next look, and the routing state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from handoff.lifecycle.decide import decide_leads
+from handoff.lifecycle.decision import Decision
+from handoff.lifecycle.notices import Notice
+from handoff.lifecycle.records import Owner
+from handoff.lifecycle.roster import RoutingContext
+from handoff.store.decisions import Decided
+from handoff.store.leads import StoredLead
+from handoff.store.outbox import ChatWrite, FieldWrite, TaskWrite
+from handoff.store.outbox import Notice as NoticeWrite
+from handoff.store.unit_of_work import Tx
+from handoff.sync.chat import ChatChannel
+from handoff.sync.runtime import Runtime
+
+TASK_SUBJECT_LIMIT = 250
+
+
+@dataclass
+class DecideCounts:
+    evaluated: int = 0
+    moved: int = 0
+    queued: int = 0
+    notices: int = 0
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch decided: each stored lead with its decision, and the routing context after it."""
+
+    leads: list[StoredLead]
+    decisions: list[Decision]
+    context: RoutingContext
+
+    @property
+    def decided(self) -> list[Decided]:
+        return [
+            Decided(d, sl.seq, sl.digest, sl.lead.memory)
+            for sl, d in zip(self.leads, self.decisions, strict=True)
+        ]
+
+
+def routing_context(rt: Runtime, owners: Sequence[Owner] | None = None) -> RoutingContext:
+    """The owners (as the store holds them, unless given) and the routing state, for a run's
+    first batch."""
+    with rt.store.begin() as tx:
+        return RoutingContext.of(tx.owners.all() if owners is None else owners, tx.owners.routing_state())
+
+
+def decide_batch(
+    tx: Tx, leads: list[StoredLead], context: RoutingContext, rt: Runtime, now: datetime
+) -> Batch:
+    """Decide these leads as the mirror stands, with the leads' own accounts merged in the way the
+    mirror merges them (a dry run's leads are not in the mirror yet)."""
+    domains = sorted({d for sl in leads if (d := sl.lead.contact.company_domain)})
+    accounts = tx.mirror.account_owners(domains)
+    for sl in leads:
+        if sl.account and sl.account_owner_id:
+            accounts[sl.account] = min(accounts.get(sl.account, sl.account_owner_id), sl.account_owner_id)
+    decisions, after = decide_leads([sl.lead for sl in leads], rt.policy, now, context, accounts)
+    return Batch(leads, decisions, after)
+
+
+def save_batch(tx: Tx, batch: Batch, rt: Runtime, now: datetime) -> None:
+    """Save a batch: decisions, moves and clock transitions, outbox rows, next looks, routing state."""
+    latest = dict(tx.decisions.save(batch.decided, rt.policy_version, now))
+    tx.outbox.replace_field_writes(
+        {sl.id: field_write(sl, d) for sl, d in zip(batch.leads, batch.decisions, strict=True)}, now
+    )
+    tx.outbox.add_notices(
+        [w for d in batch.decisions for n in d.notices for w in notice_writes(n, rt.channels)], now
+    )
+    tx.mirror.mark_decided([(d.contact_id, latest[d.contact_id], d.next_check_at) for d in batch.decisions])
+    tx.owners.save_routing_state(batch.context.state, now)
+
+
+def field_write(lead: StoredLead, decision: Decision) -> FieldWrite | None:
+    changes = decision.changes or {}
+    if not changes:
+        return None
+    stage = lead.lead.contact.stage
+    return FieldWrite(
+        fields=dict(changes),
+        current={field: lead.lead.crm.get(field) for field in changes},
+        stage_before=stage.value if stage else None,
+    )
+
+
+def notice_writes(notice: Notice, channels: Sequence[ChatChannel]) -> list[NoticeWrite]:
+    """A notice as a CRM task for the rep, and a message per chat channel."""
+    task = TaskWrite(notice.owner_id, notice.subject[:TASK_SUBJECT_LIMIT], notice.body, notice.due_at)
+    chats = [
+        NoticeWrite(
+            f"{channel.name}:{notice.key}",
+            notice.contact_id,
+            ChatWrite(channel.name, f"{notice.subject}\n{notice.body}"),
+        )
+        for channel in channels
+    ]
+    return [NoticeWrite(notice.key, notice.contact_id, task), *chats]
+
+
+def decide_due(
+    rt: Runtime, now: datetime, *, ids: Sequence[str] | None = None, stop: threading.Event | None = None
+) -> DecideCounts:
+    """Decide every dirty or due contact (or just `ids`), in batches, each saved in one transaction."""
+    counts = DecideCounts()
+    context = routing_context(rt)
+    size = rt.settings.evaluate_batch
+    after, offset = "", 0
+    while stop is None or not stop.is_set():
+        rt.store.refresh_statistics()
+        with rt.store.begin() as tx:
+            if ids is None:
+                chosen = tx.mirror.due(now, after, size)
+            else:
+                chosen, offset = list(ids[offset : offset + size]), offset + size
+            leads = tx.leads.load(chosen, now, rt.retention)
+            if not chosen:
+                break
+            batch = decide_batch(tx, leads, context, rt, now)
+        with rt.store.begin() as tx:
+            save_batch(tx, batch, rt, now)
+        context = batch.context
+        after = chosen[-1]
+        _count(rt, counts, batch)
+        if ids is not None and offset >= len(ids):
+            break
+    rt.metrics.evaluated.inc(counts.evaluated)
+    return counts
+
+
+def _count(rt: Runtime, counts: DecideCounts, batch: Batch) -> None:
+    decided = batch.decided
+    counts.evaluated += len(decided)
+    counts.moved += sum(1 for d in decided if d.new_stage)
+    counts.queued += sum(1 for d in batch.decisions if d.changes)
+    counts.notices += sum(len(d.notices) for d in batch.decisions)
+    rt.metrics.sla_breaches.inc(sum(1 for d in batch.decisions for n in d.notices if n.breach))

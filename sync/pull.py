@@ -1,0 +1,167 @@
+"""Pull: read what changed in the CRM into the mirror, advancing the cursor with the data.
+
+Each page is fetched (contacts, then their activities, and for contacts seen for the first time
+the CRM's property history of their rep signals), then written in one transaction together with
+the cursor's progress. A kill between pages loses nothing: the window and the page token are
+saved, and the next run continues the same window. Re-reading the look-back overlap is harmless:
+records are de-duplicated by (id, modification time) and upserted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handoff.connectors.protocol import ActivityPull, ContactPage, Rejected, Window
+from handoff.lifecycle.observed import CrmContact
+from handoff.lifecycle.outputs import OutputField
+from handoff.store.cursors import Cursor
+from handoff.store.decisions import CrmMove
+from handoff.store.mirror import Known, is_news
+from handoff.store.owners import StoredOwner
+from handoff.store.quarantine import Problem
+from handoff.store.unit_of_work import Tx
+from handoff.sync.runtime import Runtime
+
+CONTACTS_STREAM = "contacts"
+# Owners change rarely; re-reading them every 30-second cycle and every minute's SLA tick would
+# spend more requests on them than on the leads.
+OWNERS_EVERY = timedelta(minutes=5)
+
+
+@dataclass
+class PullCounts:
+    pulled: int = 0
+    changed: int = 0
+    quarantined: int = 0
+    pages: int = 0
+    complete: bool = True
+
+
+def pull_changes(
+    rt: Runtime,
+    now: datetime,
+    *,
+    stream: str = CONTACTS_STREAM,
+    window: Window | None = None,
+    stop: threading.Event | None = None,
+    force: bool = False,
+    on_page: Callable[[int], None] | None = None,
+) -> PullCounts:
+    """Pull the stream's next window (or `window`, for a backfill) page by page into the mirror."""
+    with rt.store.begin() as tx:
+        cursor = tx.cursors.load(stream)
+    resume: str | None = None
+    if cursor.in_progress and cursor.window_end is not None:
+        window, resume = Window(cursor.window_start, cursor.window_end), cursor.resume
+    elif window is None:
+        lookback = timedelta(seconds=rt.settings.lookback_seconds)
+        window = Window(cursor.value - lookback if cursor.value else None, now)
+    counts = PullCounts()
+    for page in rt.connector.pull_contacts(window, resume):
+        progress = (
+            Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
+        )
+        counts.changed += len(ingest_page(rt, page, now, force=force, cursor=(stream, progress)))
+        rt.store.refresh_statistics()
+        counts.pages += 1
+        counts.pulled += len(page.contacts)
+        counts.quarantined += len(page.rejected)
+        if on_page is not None:
+            on_page(len(page.contacts))
+        if page.resume and stop is not None and stop.is_set():
+            counts.complete = False
+            break
+    rt.metrics.pulled.inc(counts.pulled)
+    return counts
+
+
+def ingest_page(
+    rt: Runtime,
+    page: ContactPage,
+    now: datetime,
+    *,
+    force: bool = False,
+    cursor: tuple[str, Cursor] | None = None,
+) -> list[str]:
+    """Upsert one page of contacts (and their activities) into the mirror; return the dirty ids.
+
+    `cursor` (stream, position) is saved in the same transaction as the page, so the mirror and
+    the cursor never disagree. `force` treats every record as changed (the nightly reconcile)."""
+    with rt.store.begin() as tx:
+        known = tx.mirror.known([record.contact.id for record in page.contacts])
+    fresh = [r for r in page.contacts if force or is_news(r, known.get(r.contact.id))]
+    activities = pull_activities(rt, fresh, known)
+    fresh = with_past(rt, fresh, known)
+    problems = [_problem(r) for r in (*page.rejected, *activities.rejected)]
+    with rt.store.begin() as tx:
+        dirty = tx.mirror.ingest(fresh, activities.by_contact, known, now, force=force)
+        if cursor is not None:
+            tx.cursors.save(cursor[0], cursor[1], now)
+        _record_crm_moves(tx, fresh, known)
+        tx.quarantine.add(problems, now)
+        tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
+    if problems:
+        rt.metrics.quarantined.inc(len(problems))
+    return dirty
+
+
+def pull_activities(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known]) -> ActivityPull:
+    """One pull for the page: everything for a contact seen for the first time, else what changed
+    since the oldest of these contacts was last pulled (minus the look-back)."""
+    if not fresh:
+        return ActivityPull({}, [])
+    ids = [r.contact.id for r in fresh]
+    since = None
+    if all(i in known for i in ids):
+        since = min(known[i].pulled_at for i in ids) - timedelta(seconds=rt.settings.lookback_seconds)
+    return rt.connector.pull_activities(ids, since=since)
+
+
+def with_past(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known]) -> list[CrmContact]:
+    """Contacts seen for the first time, with their earlier versions from the CRM's history."""
+    first = [r.contact.id for r in fresh if r.contact.id not in known]
+    past = rt.connector.pull_history(first) if first else {}
+    return [dataclasses.replace(r, past=past[r.contact.id]) if past.get(r.contact.id) else r for r in fresh]
+
+
+def _record_crm_moves(tx: Tx, fresh: Sequence[CrmContact], known: dict[str, Known]) -> None:
+    """Audit stage changes made in the CRM (by a person or a deal), not echoes of handoff's writes."""
+    stage = OutputField.STAGE
+    moved = [
+        r
+        for r in fresh
+        if r.contact.id in known and r.written.get(stage) != known[r.contact.id].written.get(stage.value)
+    ]
+    if not moved:
+        return
+    desired = tx.decisions.desired_stages([r.contact.id for r in moved])
+    tx.decisions.record_crm_moves(
+        [
+            CrmMove(r.contact.id, r.modified_at, known[r.contact.id].written.get(stage.value), new)
+            for r in moved
+            if (new := r.written.get(stage)) is not None and desired.get(r.contact.id) != new
+        ]
+    )
+
+
+def _problem(rejected: Rejected) -> Problem:
+    return Problem(rejected.stream, rejected.record_id, rejected.error, rejected.raw)
+
+
+def refresh_owners(rt: Runtime, now: datetime, *, force: bool = False) -> int | None:
+    """Re-read the CRM's owners, unless they were read less than five minutes ago."""
+    if not force:
+        with rt.store.begin() as tx:
+            last = tx.owners.refreshed_at()
+        if last is not None and now - last < OWNERS_EVERY:
+            return None
+    owners = [
+        StoredOwner(o.id, o.email, o.name, o.active, o.is_queue, o.teams) for o in rt.connector.pull_owners()
+    ]
+    with rt.store.begin() as tx:
+        tx.owners.replace(owners, now)
+    return len(owners)
