@@ -58,7 +58,17 @@ def test_the_wheel_installs_one_package_beside_pypi_config(tmp_path: Path) -> No
     python = fresh / "bin" / "python"
     target = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip())
     (target / "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index"]
+    pip: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+    ]
     _run(*pip, wheel, config_wheels[-1])
 
     top_level = sorted(p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".pth")))
