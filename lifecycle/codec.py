@@ -261,18 +261,18 @@ def contact_from_record(record: dict[str, Any]) -> Contact:
     return Contact(**values)
 
 
-def activity_record(activity: Activity) -> tuple[str, str, datetime, str | None, dict[str, str]]:
-    return activity.id, activity.kind.value, activity.occurred_at, activity.owner_id, activity.attributes
+_KINDS = {kind.value: kind for kind in ActivityKind}
 
 
 def activity_from_record(
     activity_id: str, kind: str, occurred_at: datetime, owner_id: str | None, attributes: dict[str, str]
 ) -> Activity:
-    return Activity(activity_id, ActivityKind(kind), occurred_at, owner_id, attributes)
+    return Activity(activity_id, _KINDS[kind], occurred_at, owner_id, attributes)
 
 
 def memory_to_dict(memory: LeadMemory) -> dict[str, Any]:
-    """The memory as stored with its decision; `pending` is left out (the outbox holds it)."""
+    """The memory as stored with its decision. `pending` is left out (the outbox holds it), and so is
+    `routing` (the decision keeps it in a column of its own)."""
     return {
         "stage": memory.stage.value if memory.stage else None,
         "entered": {stage.value: moment.isoformat() for stage, moment in memory.entered.items()},
@@ -280,12 +280,12 @@ def memory_to_dict(memory: LeadMemory) -> dict[str, Any]:
         "owner_assigned_at": _iso(memory.owner_assigned_at),
         "escalated_from": list(memory.escalated_from),
         "accepted_at": _iso(memory.accepted_at),
-        "routing": assignment_to_dict(memory.routing) if memory.routing else None,
         "clocks": {name.value: status.value for name, status in memory.clocks.items()},
     }
 
 
-def memory_from_dict(data: dict[str, Any]) -> LeadMemory:
+def memory_from_dict(data: dict[str, Any], routing: dict[str, Any] | None = None) -> LeadMemory:
+    """The stored memory, with the routing stored beside it."""
     return LeadMemory(
         stage=Stage(data["stage"]) if data.get("stage") else None,
         entered={Stage(stage): datetime.fromisoformat(at) for stage, at in data.get("entered", {}).items()},
@@ -293,7 +293,7 @@ def memory_from_dict(data: dict[str, Any]) -> LeadMemory:
         owner_assigned_at=_from_iso(data.get("owner_assigned_at")),
         escalated_from=tuple(data.get("escalated_from") or ()),
         accepted_at=_from_iso(data.get("accepted_at")),
-        routing=assignment_from_dict(data["routing"]) if data.get("routing") else None,
+        routing=assignment_from_dict(routing) if routing else None,
         clocks={ClockName(name): ClockStatus(status) for name, status in data.get("clocks", {}).items()},
     )
 

@@ -58,6 +58,9 @@ def _sqlite_pragmas(connection: Any, _: ConnectionPoolEntry) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 32 MiB of page cache (2 MiB by default): a cycle over 100,000 contacts writes millions of
+    # index entries, and the B-trees' upper pages then stay in memory.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
@@ -113,11 +116,14 @@ class Codec:
         return ", ".join([self.mark] * count)
 
     def instant(self, moment: datetime | None) -> Any:
-        if moment is None:
-            return None
-        if self.sqlite:
-            return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        return moment
+        if moment is None or not self.sqlite:
+            return moment
+        if moment.utcoffset():
+            moment = moment.astimezone(UTC)
+        # SQLAlchemy's own format, always with microseconds (equal instants must compare equal as
+        # text); isoformat without a timespec is the quickest way there, and this runs per activity.
+        text = moment.isoformat(" ")
+        return text[:26] if moment.microsecond else text[:19] + ".000000"
 
     def read_instant(self, value: Any) -> datetime | None:
         if value is None:

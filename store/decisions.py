@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from handoff.lifecycle.assignment import Assignment
 from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
 from handoff.lifecycle.codec import assignment_to_dict, clock_to_dict, memory_to_dict
 from handoff.lifecycle.decision import Decision
@@ -230,14 +231,17 @@ def _record(decision: Decision) -> dict[str, Any]:
         "summary": decision.summary,
         "reasons": [list(reason) for reason in decision.reasons],
         "problems": list(decision.problems),
-        "routing": assignment_to_dict(decision.memory.routing)
-        if decision.memory is not None and decision.memory.routing
-        else (assignment_to_dict(decision.routing) if decision.routing else None),
+        "routing": assignment_to_dict(routing) if (routing := _routing(decision)) else None,
         "clocks": [clock_to_dict(clock) for clock in decision.clocks],
         "memory": memory_to_dict(decision.memory) if decision.memory is not None else {},
         "desired": output_names(decision.desired or {}),
         "next_check_at": decision.next_check_at.isoformat() if decision.next_check_at else None,
     }
+
+
+def _routing(decision: Decision) -> Assignment | None:
+    """Why the current owner has the lead: the memory's (kept from the assignment), else this one."""
+    return decision.memory.routing if decision.memory is not None else decision.routing
 
 
 def _digest(record: dict[str, Any]) -> str:

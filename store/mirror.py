@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import bindparam, func, or_, select, update
 
-from handoff.lifecycle.codec import activity_record, contact_record
+from handoff.lifecycle.codec import activity_from_record, contact_record
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import FieldValues, output_names
 from handoff.lifecycle.records import Activity
@@ -44,14 +44,6 @@ class Known:
     dirty: bool
     version: int
     written: dict[str, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredActivity:
-    kind: str
-    occurred_at: datetime
-    owner_id: str | None
-    attributes: dict[str, str]
 
 
 def is_news(record: CrmContact, known: Known | None) -> bool:
@@ -110,11 +102,9 @@ class Mirror:
             for row in rows
         }
 
-    def activities(
-        self, ids: Sequence[str], since: datetime | None = None
-    ) -> dict[str, dict[str, StoredActivity]]:
-        """The stored activities of these contacts (occurred since `since`), by contact and id."""
-        found: dict[str, dict[str, StoredActivity]] = {contact_id: {} for contact_id in ids}
+    def activities(self, ids: Sequence[str], since: datetime | None = None) -> dict[str, list[Activity]]:
+        """The stored activities of these contacts (occurred since `since`), oldest first."""
+        found: dict[str, list[Activity]] = {contact_id: [] for contact_id in ids}
         if not ids:
             return found
         codec = self.codec
@@ -126,12 +116,15 @@ class Mirror:
         if since is not None:
             sql += f" AND occurred_at >= {codec.mark}"
             params.append(codec.instant(since))
+        rows = self.tx.connection.exec_driver_sql(
+            sql + " ORDER BY contact_id, occurred_at, id", tuple(params)
+        )
         read_instant, read_json = codec.read_instant, codec.read_json
-        for contact_id, activity_id, kind, occurred, owner, attributes in self.tx.connection.exec_driver_sql(
-            sql, tuple(params)
-        ):
-            found[contact_id][activity_id] = StoredActivity(
-                kind, read_instant(occurred) or occurred, owner, read_json(attributes)
+        for contact_id, activity_id, kind, occurred, owner, attributes in rows:
+            found[contact_id].append(
+                activity_from_record(
+                    activity_id, kind, read_instant(occurred) or occurred, owner, read_json(attributes)
+                )
             )
         return found
 
@@ -148,9 +141,13 @@ class Mirror:
 
         `force` marks every record dirty (the nightly reconcile re-decides everything)."""
         codec = self.codec
-        stored = self.activities(
-            [r.contact.id for r in records if r.contact.id in known and pulled.get(r.contact.id)]
-        )
+        seen_at = codec.instant(now)
+        stored = {
+            contact_id: {activity.id: activity for activity in activities}
+            for contact_id, activities in self.activities(
+                [r.contact.id for r in records if r.contact.id in known and pulled.get(r.contact.id)]
+            ).items()
+        }
         contacts: list[tuple[Any, ...]] = []
         versions: list[tuple[Any, ...]] = []
         activities: list[tuple[Any, ...]] = []
@@ -171,7 +168,7 @@ class Mirror:
                 version += 1
                 versions.append(self._version(contact.id, version, now, PULLED, data))
             changed = self._activity_rows(
-                contact.id, pulled.get(contact.id, ()), stored.get(contact.id, {}), now
+                contact.id, pulled.get(contact.id, ()), stored.get(contact.id, {}), seen_at
             )
             activities += changed
             is_dirty = force or before is None or before.dirty or before.input_hash != digest or bool(changed)
@@ -227,33 +224,24 @@ class Mirror:
         return (self.crm, contact_id, version, self.codec.instant(seen_at), source, self.codec.json(data))
 
     def _activity_rows(
-        self,
-        contact_id: str,
-        pulled: Sequence[Activity],
-        stored: Mapping[str, StoredActivity],
-        now: datetime,
+        self, contact_id: str, pulled: Sequence[Activity], stored: Mapping[str, Activity], seen_at: Any
     ) -> list[tuple[Any, ...]]:
         """Rows for the pulled activities that are new or changed (a re-read changes nothing)."""
-        codec = self.codec
-        rows: list[tuple[Any, ...]] = []
-        for activity in pulled:
-            activity_id, kind, occurred_at, owner_id, attributes = activity_record(activity)
-            seen = stored.get(activity_id)
-            if seen is not None and seen == StoredActivity(kind, occurred_at, owner_id, attributes):
-                continue
-            rows.append(
-                (
-                    self.crm,
-                    contact_id,
-                    activity_id,
-                    kind,
-                    codec.instant(occurred_at),
-                    owner_id,
-                    codec.json(attributes),
-                    codec.instant(now),
-                )
+        instant, json = self.codec.instant, self.codec.json
+        return [
+            (
+                self.crm,
+                contact_id,
+                activity.id,
+                activity.kind.value,
+                instant(activity.occurred_at),
+                activity.owner_id,
+                json(activity.attributes),
+                seen_at,
             )
-        return rows
+            for activity in pulled
+            if stored.get(activity.id) != activity
+        ]
 
     def due(self, now: datetime, after: str, limit: int) -> list[str]:
         """Contacts to decide: changed since their last decision, or whose clocks need a look."""
@@ -288,13 +276,15 @@ class Mirror:
 
     def mark_decided(self, decided: Sequence[tuple[str, int, datetime | None]]) -> None:
         """Each (contact, latest decision number, next look) is decided: no longer dirty."""
-        if not decided:
-            return
-        self.tx.connection.execute(
-            update(CONTACT)
-            .where(CONTACT.c.crm == self.crm, CONTACT.c.id == bindparam("b_id"))
-            .values(dirty=False, decision_seq=bindparam("b_seq"), review_at=bindparam("b_review")),
-            [{"b_id": cid, "b_seq": seq, "b_review": review} for cid, seq, review in decided],
+        codec = self.codec
+        execute_many(
+            self.tx.connection,
+            f"UPDATE contact SET dirty = {codec.mark}, decision_seq = {codec.mark}, review_at = {codec.mark} "
+            f"WHERE crm = {codec.mark} AND id = {codec.mark}",
+            [
+                (False, seq, codec.instant(review), self.crm, contact_id)
+                for contact_id, seq, review in decided
+            ],
         )
 
     def confirm_written(self, written: Mapping[str, FieldValues]) -> None:

@@ -16,10 +16,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from handoff.lifecycle.outputs import FieldValues, output_names, output_values
-from handoff.store.database import insert_ignoring_duplicates
+from handoff.store.database import execute_many, insert_ignoring_duplicates
 from handoff.store.schema import LEDGER, OUTBOX
 
 if TYPE_CHECKING:
@@ -215,13 +215,29 @@ class Outbox:
                 o.contact_id.in_(list(writes)),
             )
         )
-        rows = [
-            self._row(contact_id, OutboxKind.FIELDS, f"fields:{contact_id}:{uuid4().hex}", write, now)
-            for contact_id, write in writes.items()
-            if write is not None
-        ]
-        if rows:
-            self.tx.connection.execute(OUTBOX.insert(), rows)
+        codec = self.tx.codec
+        at = codec.instant(now)
+        execute_many(
+            self.tx.connection,
+            "INSERT INTO outbox (crm, contact_id, kind, dedupe_key, payload, status, attempts, "
+            f"next_attempt_at, created_at, updated_at) VALUES ({codec.marks(10)})",
+            [
+                (
+                    self.crm,
+                    contact_id,
+                    OutboxKind.FIELDS.value,
+                    f"fields:{contact_id}:{uuid4().hex}",
+                    codec.json(write.to_dict()),
+                    OutboxStatus.PENDING.value,
+                    0,
+                    at,
+                    at,
+                    at,
+                )
+                for contact_id, write in writes.items()
+                if write is not None
+            ],
+        )
 
     def add_notices(self, notices: Sequence[Notice], now: datetime) -> None:
         """Queue notices; one already queued under the same key (decided before) is not added again."""
@@ -273,42 +289,33 @@ class Outbox:
 
     def settle(self, settlements: Sequence[Settlement], now: datetime) -> None:
         """Record each answer in the outbox and the ledger, in the caller's transaction."""
-        if not settlements:
-            return
-        self.tx.connection.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("b_status"),
-                last_error=bindparam("b_error"),
-                next_attempt_at=bindparam("b_next"),
-                attempts=bindparam("b_attempts"),
-                updated_at=now,
-            ),
+        codec = self.tx.codec
+        at = codec.instant(now)
+        execute_many(
+            self.tx.connection,
+            f"UPDATE outbox SET status = {codec.mark}, last_error = {codec.mark}, "
+            f"next_attempt_at = {codec.mark}, attempts = {codec.mark}, updated_at = {codec.mark} "
+            f"WHERE id = {codec.mark}",
             [
-                {
-                    "b_id": s.entry.id,
-                    "b_status": s.status.value,
-                    "b_error": s.error,
-                    "b_next": s.retry_at,
-                    "b_attempts": s.attempts,
-                }
+                (s.status.value, s.error, codec.instant(s.retry_at), s.attempts, at, s.entry.id)
                 for s in settlements
             ],
         )
-        self.tx.connection.execute(
-            LEDGER.insert(),
+        execute_many(
+            self.tx.connection,
+            "INSERT INTO write_ledger (crm, contact_id, outbox_id, kind, payload, ok, error, written_at) "
+            f"VALUES ({codec.marks(8)})",
             [
-                {
-                    "crm": self.crm,
-                    "contact_id": s.entry.contact_id,
-                    "outbox_id": s.entry.id,
-                    "kind": s.entry.kind.value,
-                    "payload": s.entry.payload.to_dict(),
-                    "ok": s.ok,
-                    "error": s.error,
-                    "written_at": now,
-                }
+                (
+                    self.crm,
+                    s.entry.contact_id,
+                    s.entry.id,
+                    s.entry.kind.value,
+                    codec.json(s.entry.payload.to_dict()),
+                    s.ok,
+                    s.error,
+                    at,
+                )
                 for s in settlements
             ],
         )

@@ -90,7 +90,8 @@ class ActivityRow(SQLModel, table=True):
     the time handoff first saw it: a replay at T uses only what had arrived by T."""
 
     __tablename__ = "activity"
-    __table_args__ = (Index("ix_activity_occurred", "crm", "occurred_at"),)
+    # No index on occurred_at: the planners preferred it to the primary key for a batch's
+    # activities (a range over nearly all rows), and only the nightly prune filters on it.
 
     crm: str = Field(primary_key=True)
     contact_id: str = Field(primary_key=True)

@@ -127,8 +127,6 @@ def _create_history_tables() -> None:
         sa.Column("first_seen_at", UTC, nullable=False),
         sa.PrimaryKeyConstraint("crm", "contact_id", "id", name=op.f("pk_activity")),
     )
-    with op.batch_alter_table("activity", schema=None) as batch:
-        batch.create_index("ix_activity_occurred", ["crm", "occurred_at"], unique=False)
     op.create_table(
         "clock_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -416,8 +414,6 @@ def downgrade() -> None:
         batch.drop_index("ix_clock_event_contact")
         batch.drop_index("ix_clock_event_at")
     op.drop_table("clock_event")
-    with op.batch_alter_table("activity", schema=None) as batch:
-        batch.drop_index("ix_activity_occurred")
     op.drop_table("activity")
 
 
