@@ -271,8 +271,7 @@ def activity_from_record(
 
 
 def memory_to_dict(memory: LeadMemory) -> dict[str, Any]:
-    """The memory as stored with its decision. `pending` is left out (the outbox holds it), and so is
-    `routing` (the decision keeps it in a column of its own)."""
+    """The memory as stored with its decision; `pending` is left out (the outbox holds it)."""
     return {
         "stage": memory.stage.value if memory.stage else None,
         "entered": {stage.value: moment.isoformat() for stage, moment in memory.entered.items()},
@@ -284,8 +283,7 @@ def memory_to_dict(memory: LeadMemory) -> dict[str, Any]:
     }
 
 
-def memory_from_dict(data: dict[str, Any], routing: dict[str, Any] | None = None) -> LeadMemory:
-    """The stored memory, with the routing stored beside it."""
+def memory_from_dict(data: dict[str, Any]) -> LeadMemory:
     return LeadMemory(
         stage=Stage(data["stage"]) if data.get("stage") else None,
         entered={Stage(stage): datetime.fromisoformat(at) for stage, at in data.get("entered", {}).items()},
@@ -293,7 +291,6 @@ def memory_from_dict(data: dict[str, Any], routing: dict[str, Any] | None = None
         owner_assigned_at=_from_iso(data.get("owner_assigned_at")),
         escalated_from=tuple(data.get("escalated_from") or ()),
         accepted_at=_from_iso(data.get("accepted_at")),
-        routing=assignment_from_dict(routing) if routing else None,
         clocks={ClockName(name): ClockStatus(status) for name, status in data.get("clocks", {}).items()},
     )
 

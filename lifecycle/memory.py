@@ -2,8 +2,8 @@
 
 The CRM holds the lead as reps and marketing left it; it does not hold what only handoff knows:
 when the lead entered each stage, when its owner got it and from whom it was escalated, when the
-rep accepted it, which SLA clocks were already reported, why its owner was chosen, and which of
-handoff's own writes the CRM has not confirmed yet. Without the last of these a lead whose write
+rep accepted it, which SLA clocks were already reported, and which of handoff's own writes the CRM
+has not confirmed yet. Without the last of these a lead whose write
 is still in the outbox would be routed a second time.
 
 `recall` lays the memory over the contact as pulled (the engine reads one `Contact`); `remember`
@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handoff.config.vocabulary import Stage
-from handoff.lifecycle.assignment import Assignment
 from handoff.lifecycle.clock import ClockName, ClockStatus
 from handoff.lifecycle.outputs import OutputField, with_outputs
 from handoff.lifecycle.records import Contact
@@ -38,7 +37,7 @@ class LeadMemory:
 
     `stage`, `owner_id`, `owner_assigned_at` and `escalated_from` are the last decision's;
     `entered` dates each stage's latest entry; `accepted_at` is when the rep's acceptance was first
-    seen; `routing` is why the current owner has the lead; `clocks` are the SLA clocks' statuses as
+    seen; `clocks` are the SLA clocks' statuses as
     last decided (a change of status is news to tell the rep); `pending` holds the outputs handoff
     decided that the CRM has not confirmed yet.
     """
@@ -49,7 +48,6 @@ class LeadMemory:
     owner_assigned_at: datetime | None = None
     escalated_from: tuple[str, ...] = ()
     accepted_at: datetime | None = None
-    routing: Assignment | None = None
     clocks: Mapping[ClockName, ClockStatus] = field(default_factory=dict)
     pending: Mapping[OutputField, str | None] = field(default_factory=dict)
 
@@ -99,9 +97,6 @@ def remember(decision: Decision, contact: Contact, memory: LeadMemory) -> LeadMe
             entered[stage] = moment
     for move in decision.moves:
         entered[move.to_stage] = decision.evaluated_at
-    routing = decision.routing
-    if routing is None and memory.owner_id == decision.owner_id:
-        routing = memory.routing
     return LeadMemory(
         stage=decision.stage,
         entered=entered,
@@ -109,7 +104,6 @@ def remember(decision: Decision, contact: Contact, memory: LeadMemory) -> LeadMe
         owner_assigned_at=decision.owner_assigned_at,
         escalated_from=decision.escalated_from,
         accepted_at=contact.accepted_at,
-        routing=routing,
         clocks={clock.name: clock.status for clock in decision.clocks},
         pending=memory.pending,
     )

@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from handoff.lifecycle.assignment import Assignment
 from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
-from handoff.lifecycle.codec import assignment_to_dict, clock_to_dict, memory_to_dict
+from handoff.lifecycle.codec import assignment_to_dict, memory_to_dict
 from handoff.lifecycle.decision import Decision
 from handoff.lifecycle.memory import LeadMemory
 from handoff.lifecycle.outputs import OutputField, output_names
@@ -28,6 +27,7 @@ from handoff.store.schema import CLOCK_EVENT, STAGE_HISTORY
 if TYPE_CHECKING:
     from handoff.store.unit_of_work import Tx
 
+REASON = OutputField.REASON.value
 STARTED = "started"
 STOPPED = "stopped"
 
@@ -99,7 +99,7 @@ class Decisions:
                     decision.summary,
                     codec.json(record["reasons"]),
                     codec.json(record["problems"]),
-                    codec.json(record["routing"]),
+                    codec.json(record["routing"]) if record["routing"] is not None else None,
                     codec.json(record["clocks"]),
                     codec.json(record["memory"]),
                     codec.json(record["desired"]),
@@ -231,17 +231,34 @@ def _record(decision: Decision) -> dict[str, Any]:
         "summary": decision.summary,
         "reasons": [list(reason) for reason in decision.reasons],
         "problems": list(decision.problems),
-        "routing": assignment_to_dict(routing) if (routing := _routing(decision)) else None,
-        "clocks": [clock_to_dict(clock) for clock in decision.clocks],
+        "routing": _routing(decision),
+        "clocks": [_clock(clock) for clock in decision.clocks],
         "memory": memory_to_dict(decision.memory) if decision.memory is not None else {},
-        "desired": output_names(decision.desired or {}),
+        # The reason the CRM shows is the summary, kept in a column of its own.
+        "desired": {k: v for k, v in output_names(decision.desired or {}).items() if k != REASON},
         "next_check_at": decision.next_check_at.isoformat() if decision.next_check_at else None,
     }
 
 
-def _routing(decision: Decision) -> Assignment | None:
-    """Why the current owner has the lead: the memory's (kept from the assignment), else this one."""
-    return decision.memory.routing if decision.memory is not None else decision.routing
+def _routing(decision: Decision) -> dict[str, Any] | None:
+    """The assignment, without its sentence (`Assignment.reason` writes it again from the parts)."""
+    if decision.routing is None:
+        return None
+    kept = assignment_to_dict(decision.routing)
+    del kept["reason"]
+    return kept
+
+
+def _clock(clock: Clock) -> dict[str, Any]:
+    """What `explain` and reports read of a clock (its rule and calendar are the policy's)."""
+    return {
+        "name": clock.name.value,
+        "started_at": clock.started_at.isoformat(),
+        "due_at": clock.due_at.isoformat(),
+        "status": clock.status.value,
+        "met_by": clock.met_by,
+        "met_at": clock.met_at.isoformat() if clock.met_at else None,
+    }
 
 
 def _digest(record: dict[str, Any]) -> str:

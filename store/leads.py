@@ -50,7 +50,7 @@ class Leads:
         codec = self.tx.codec
         rows = self.tx.connection.exec_driver_sql(
             "SELECT c.id, c.crm_values, c.account_domain, c.account_owner_id, c.decision_seq, v.data, "
-            "d.memory, d.digest, d.routing FROM contact c "
+            "d.memory, d.digest FROM contact c "
             "JOIN contact_version v ON v.crm = c.crm AND v.contact_id = c.id AND v.version = c.version "
             "LEFT JOIN decision d ON d.crm = c.crm AND d.contact_id = c.id AND d.seq = c.decision_seq "
             f"WHERE c.crm = {codec.mark} AND c.id IN ({codec.marks(len(ids))})",
@@ -59,10 +59,10 @@ class Leads:
         found = {row[0]: row for row in rows}
         present = [contact_id for contact_id in ids if contact_id in found]
         activities = self.tx.mirror.activities(present, since=now - retention)
-        memories = self._memories({cid: (found[cid][6], found[cid][8]) for cid in present})
+        memories = self._memories({cid: found[cid][6] for cid in present})
         leads = []
         for contact_id in present:
-            _, values, account, account_owner, seq, data, _, digest, _ = found[contact_id]
+            _, values, account, account_owner, seq, data, _, digest = found[contact_id]
             crm = output_values(codec.read_json(values))
             contact = with_outputs(contact_from_record(codec.read_json(data)), crm)
             lead = Lead(contact, activities[contact_id], crm, memories[contact_id])
@@ -80,18 +80,16 @@ class Leads:
         ids = [record.contact.id for record in records]
         codec = self.tx.codec
         stored = self.tx.mirror.activities(ids, since=now - retention)
-        decided: dict[str, tuple[int, Any, str, Any]] = {}
+        decided: dict[str, tuple[int, Any, str]] = {}
         if ids:
-            for contact_id, seq, memory, digest, routing in self.tx.connection.exec_driver_sql(
-                "SELECT c.id, c.decision_seq, d.memory, d.digest, d.routing FROM contact c "
+            for contact_id, seq, memory, digest in self.tx.connection.exec_driver_sql(
+                "SELECT c.id, c.decision_seq, d.memory, d.digest FROM contact c "
                 "JOIN decision d ON d.crm = c.crm AND d.contact_id = c.id AND d.seq = c.decision_seq "
                 f"WHERE c.crm = {codec.mark} AND c.id IN ({codec.marks(len(ids))})",
                 (self.tx.crm, *ids),
             ):
-                decided[contact_id] = (seq, memory, digest, routing)
-        memories = self._memories(
-            {cid: decided[cid][1::2] if cid in decided else (None, None) for cid in ids}
-        )
+                decided[contact_id] = (seq, memory, digest)
+        memories = self._memories({cid: decided[cid][1] if cid in decided else None for cid in ids})
         oldest = now - retention
         leads = []
         for record in records:
@@ -109,17 +107,17 @@ class Leads:
                 crm,
                 memories[contact_id],
             )
-            seq, _, digest, _ = decided.get(contact_id, (0, None, None, None))
+            seq, _, digest = decided.get(contact_id, (0, None, None))
             leads.append(StoredLead(lead, seq, digest, record.contact.account, record.account_owner_id))
         return leads
 
-    def _memories(self, stored: Mapping[str, tuple[Any, Any]]) -> dict[str, LeadMemory]:
-        """Each contact's memory from its (memory, routing) columns, with its pending writes."""
+    def _memories(self, stored: Mapping[str, Any]) -> dict[str, LeadMemory]:
+        """Each contact's memory as its latest decision left it, with its pending writes."""
         pending = self.tx.outbox.pending_fields(list(stored))
         read = self.tx.codec.read_json
         memories = {}
-        for contact_id, (data, routing) in stored.items():
-            memory = memory_from_dict(read(data), read(routing)) if data is not None else NEW_LEAD
+        for contact_id, data in stored.items():
+            memory = memory_from_dict(read(data)) if data is not None else NEW_LEAD
             memories[contact_id] = (
                 memory.with_pending(pending[contact_id]) if contact_id in pending else memory
             )

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
 
+from handoff.lifecycle.codec import assignment_from_dict
 from handoff.lifecycle.decision import Reason
+from handoff.lifecycle.outputs import OutputField
 from handoff.store.cursors import StreamPosition
 from handoff.store.outbox import OPEN, LedgerEntry, OutboxStatus, Row
 from handoff.store.quarantine import Quarantined
@@ -75,6 +77,8 @@ class Explanation:
     contact: dict[str, Any] | None
     seen_at: datetime | None
     decision: DecisionView | None
+    routing: dict[str, Any] | None = None
+    """Why the owner (then) had the lead: the assignment that gave it to them."""
     history: list[StageMoveView] = field(default_factory=list)
     clock_events: list[ClockEventView] = field(default_factory=list)
     activities: int = 0
@@ -118,12 +122,14 @@ class Views:
         if contact_id is None:
             return None
         seen_at, contact = self._version(contact_id, at)
+        decision = self._decision(contact_id, at)
         found = Explanation(
             contact_id=contact_id,
             at=at,
             contact=contact,
             seen_at=seen_at,
-            decision=self._decision(contact_id, at),
+            decision=decision,
+            routing=self._routing(contact_id, decision),
             history=self._history(contact_id, at),
             clock_events=self._clock_events(contact_id, at),
             activities=self._activities(contact_id, at),
@@ -193,6 +199,26 @@ class Views:
         row = self.tx.connection.execute(query.where(d.crm == self.crm, d.contact_id == contact_id)).first()
         return _decision_view(row) if row is not None else None
 
+    def _routing(self, contact_id: str, decision: DecisionView | None) -> dict[str, Any] | None:
+        """The assignment that gave the decision's owner the lead: the latest routing up to it,
+        if it chose that owner (a person may have changed the owner in the CRM since)."""
+        if decision is None or decision.owner_id is None:
+            return None
+        d = DECISION.c
+        rows = self.tx.connection.execute(
+            select(d.routing)
+            .where(
+                d.crm == self.crm, d.contact_id == contact_id, d.seq <= decision.seq, d.routing.is_not(None)
+            )
+            .order_by(d.seq.desc())
+        )
+        for (routing,) in rows:
+            if routing:
+                if routing.get("owner_id") != decision.owner_id:
+                    return None
+                return {**routing, "reason": assignment_from_dict(routing).reason}
+        return None
+
     def _history(self, contact_id: str, at: datetime | None) -> list[StageMoveView]:
         h = STAGE_HISTORY.c
         query = select(STAGE_HISTORY).where(h.crm == self.crm, h.contact_id == contact_id)
@@ -240,6 +266,6 @@ def _decision_view(row: Any) -> DecisionView:
         routing=row.routing,
         clocks=tuple(row.clocks),
         memory=row.memory,
-        desired=row.desired,
+        desired={**row.desired, OutputField.REASON.value: row.summary},
         next_check_at=row.next_check_at,
     )

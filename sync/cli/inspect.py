@@ -68,6 +68,7 @@ def _explanation_json(found: Explanation) -> dict[str, Any]:
         "contact": {"id": found.contact_id, "data": found.contact, "seen_at": found.seen_at},
         "at": found.at,
         "decision": _plain(decision),
+        "routing": found.routing,
         "history": _plain(found.history),
         "sla_clocks": list(decision.clocks) if decision else [],
         "clock_events": _plain(found.clock_events),
@@ -137,7 +138,7 @@ def _print_owner(console: Console, found: Explanation) -> None:
     decision = found.decision
     assert decision is not None
     owner = decision.owner_id
-    routing = decision.routing or {}
+    routing = found.routing or {}
     if not owner and not routing:
         return
     name = f"{found.owners.get(owner, owner)} (owner id {owner})" if owner else "nobody"

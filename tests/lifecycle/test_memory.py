@@ -91,8 +91,8 @@ def test_a_decision_hands_back_the_memory_after_it(policy: Policy) -> None:
     assert memory.entered == {Stage.MQL: NOW}
     assert memory.owner_id == "201"
     assert memory.owner_assigned_at == NOW
-    assert memory.routing is not None
-    assert memory.routing.owner_id == "201"
+    assert decision.routing is not None
+    assert decision.routing.owner_id == "201"
     assert memory.clocks == {clock.name: clock.status for clock in decision.clocks}
     assert ClockName.FIRST_TOUCH in memory.clocks
     assert memory.pending == decision.changes

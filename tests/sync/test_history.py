@@ -71,6 +71,9 @@ def test_explain_at_each_step_of_a_life_gives_that_step_and_never_a_later_one(
     assert mql.activities == 1
     assert mql.decision is not None
     assert mql.decision.owner_id is not None, "the MQL was routed"
+    assert mql.routing is not None
+    assert mql.routing["owner_id"] == mql.decision.owner_id
+    assert mql.routing["reason"].startswith("New MQL")
     assert [m.to_stage for m in mql.history] == ["lead", "mql"]
     assert {e.status for e in mql.clock_events} >= {"started"}
     assert mql.contact is not None
