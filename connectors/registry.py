@@ -76,6 +76,8 @@ class Plugin:
     it, never the runtime)."""
 
     name: str
+    label: str
+    """The CRM's name as people write it (HubSpot)."""
     settings: type[CrmSettings]
     connect: Callable[[CrmSettings, Policy, Clock], Connector]
     setup: Callable[[Connector, Policy], SetupReport] | None = None
@@ -85,6 +87,11 @@ class Plugin:
 
 def names() -> list[str]:
     return sorted(PLUGINS)
+
+
+def with_sandbox() -> list[str]:
+    """The CRMs that ship a sandbox, in the order of `PLUGINS` (the first is the demo's)."""
+    return [name for name in PLUGINS if plugin(name).sandbox is not None]
 
 
 def plugin(name: str | None) -> Plugin:

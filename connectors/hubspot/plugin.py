@@ -90,6 +90,7 @@ def webhooks(settings: CrmSettings) -> Sequence[WebhookRoute]:
 
 PLUGIN = Plugin(
     name="hubspot",
+    label="HubSpot",
     settings=HubSpotSettings,
     connect=connect,
     setup=set_up,

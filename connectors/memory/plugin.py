@@ -26,4 +26,4 @@ def connect(settings: CrmSettings, policy: Policy, clock: Clock) -> Connector:
     return MemoryCrm(settings.path, clock=clock)
 
 
-PLUGIN = Plugin(name="memory", settings=MemorySettings, connect=connect)
+PLUGIN = Plugin(name="memory", label="the in-memory CRM", settings=MemorySettings, connect=connect)

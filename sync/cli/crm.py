@@ -51,8 +51,8 @@ def setup_command() -> None:
 @click.command("sandbox")
 @click.option(
     "--crm",
-    type=click.Choice(registry.names()),
-    default="hubspot",
+    type=click.Choice(registry.with_sandbox()),
+    default=registry.with_sandbox()[0],
     show_default=True,
     help="Which CRM to emulate.",
 )
@@ -81,7 +81,6 @@ def setup_command() -> None:
 )
 def sandbox_command(crm: str, **options: Any) -> None:
     """Serve a local CRM with a synthetic company whose reps act as time goes by (Ctrl-C stops)."""
-    plugin = registry.plugin(crm)
-    if plugin.sandbox is None:
-        raise click.UsageError(f"there is no sandbox for the {crm} CRM", ctx=click.get_current_context())
-    importlib.import_module(plugin.sandbox).serve(echo=click.echo, **options)
+    sandbox = registry.plugin(crm).sandbox
+    assert sandbox is not None, "--crm offers only CRMs with a sandbox"
+    importlib.import_module(sandbox).serve(echo=click.echo, **options)

@@ -47,8 +47,8 @@ SIM_LABELS = {
 }
 
 
-def run_demo(console: Console, crm: str = "hubspot") -> None:
-    plugin = registry.plugin(crm)
+def run_demo(console: Console, crm: str | None = None) -> None:
+    plugin = registry.plugin(crm or registry.with_sandbox()[0])
     if plugin.sandbox is None:
         raise ValueError(f"there is no sandbox for the {crm} CRM")
     sandbox: Any = importlib.import_module(plugin.sandbox)
@@ -62,11 +62,11 @@ def run_demo(console: Console, crm: str = "hubspot") -> None:
             policy = load_policy()
             crm_settings = plugin.settings(**emulator.crm_settings())
             connector = plugin.connect(crm_settings, policy, clock)
-            settings = Settings(crm=crm, database_url=f"sqlite:///{folder}/handoff.db")
+            settings = Settings(crm=plugin.name, database_url=f"sqlite:///{folder}/handoff.db")
             rt = build_runtime(settings, clock=clock, connector=connector, crm_settings=crm_settings)
             _setup(console, plugin, rt, policy)
             _day(console, rt, emulator.simulation("demo_day"), clock)
-            shown = _crm_view(console, rt)
+            shown = _crm_view(console, rt, plugin.label)
             _explain(console, rt, shown)
         finally:
             emulator.stop()
@@ -75,7 +75,7 @@ def run_demo(console: Console, crm: str = "hubspot") -> None:
 
 
 def _setup(console: Console, plugin: Plugin, rt: Runtime, policy: Policy) -> None:
-    console.rule(f"[bold]1. handoff setup[/bold]: the fields handoff writes, created in {plugin.name}")
+    console.rule(f"[bold]1. handoff setup[/bold]: the fields handoff writes, created in {plugin.label}")
     if plugin.setup is None:
         return
     report = plugin.setup(rt.connector, policy)
@@ -147,8 +147,8 @@ def _narrate(
     return lines
 
 
-def _crm_view(console: Console, rt: Runtime) -> list[str]:
-    console.rule("[bold]3. What reps now see in the CRM[/bold] (the leads handoff handed off today)")
+def _crm_view(console: Console, rt: Runtime, crm: str) -> list[str]:
+    console.rule(f"[bold]3. What reps now see in {crm}[/bold] (the leads handoff handed off today)")
     handed = _handed_off_today(rt)
     page = rt.connector.pull_contacts_by_id(handed)
     names = _people(rt)
@@ -167,7 +167,7 @@ def _crm_view(console: Console, rt: Runtime) -> list[str]:
             fields.get(OutputField.SLA_STATUS) or "",
         )
     console.print(table)
-    _tasks(console, rt, names)
+    _tasks(console, rt, names, crm)
     return handed
 
 
@@ -185,7 +185,7 @@ def _handed_off_today(rt: Runtime) -> list[str]:
     return [contact_id for contact_id, _ in ranked]
 
 
-def _tasks(console: Console, rt: Runtime, names: dict[str, str]) -> None:
+def _tasks(console: Console, rt: Runtime, names: dict[str, str], crm: str) -> None:
     with rt.store.begin() as tx:
         sent = [t for t in tx.outbox.created(OutboxKind.TASK, DAY_START) if t.status is OutboxStatus.SENT]
     by_owner: dict[str, list[str]] = {}
@@ -194,7 +194,7 @@ def _tasks(console: Console, rt: Runtime, names: dict[str, str]) -> None:
         by_owner.setdefault(names.get(task.payload.owner_id, task.payload.owner_id), []).append(
             task.payload.subject
         )
-    console.print(f"[bold]Their CRM tasks[/bold] ({len(sent)} created by handoff today):")
+    console.print(f"[bold]Their {crm} tasks[/bold] ({len(sent)} created by handoff today):")
     for owner, subjects in sorted(by_owner.items()):
         console.print(f"  {owner}: {len(subjects)} — latest: {subjects[-1]}")
 
