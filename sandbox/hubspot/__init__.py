@@ -9,13 +9,10 @@ plus a seeded B2B company ("Acme Analytics") and a simulation of its reps, for t
 """
 
 from handoff.sandbox.hubspot.analytics import EMAIL_CLICK, EMAIL_OPEN, PAGE_VIEW, WebEvent
-from handoff.sandbox.hubspot.clock import SimulatedClock, utc_now
-from handoff.sandbox.hubspot.faults import FAULT_KINDS, FaultConfig
 from handoff.sandbox.hubspot.forms import FormDef, Submission
 from handoff.sandbox.hubspot.limits import RateLimitConfig
 from handoff.sandbox.hubspot.owners import Owner, Team
 from handoff.sandbox.hubspot.records import ChangeSource, PropertyVersion, RecordSnapshot
-from handoff.sandbox.hubspot.requestlog import LoggedRequest, RequestLog
 from handoff.sandbox.hubspot.schema import OptionDef, PropertyDef, PropertyGroup
 from handoff.sandbox.hubspot.server import HubSpotSandbox
 from handoff.sandbox.hubspot.simulation import (
@@ -31,6 +28,9 @@ from handoff.sandbox.hubspot.simulation import (
 from handoff.sandbox.hubspot.state import ChangeEvent, SandboxState
 from handoff.sandbox.hubspot.webhooks import DeliveryAttempt, WebhookConfig, WebhookSubscription, sign_v3
 from handoff.sandbox.hubspot.world import RepProfile, SeededCompany, roster, seed_company
+from handoff.sandbox.kit.clock import SimulatedClock, utc_now
+from handoff.sandbox.kit.faults import FAULT_KINDS, FaultConfig
+from handoff.sandbox.kit.requestlog import LoggedRequest, RequestLog
 
 __all__ = [
     "EMAIL_CLICK",

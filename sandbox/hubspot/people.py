@@ -12,8 +12,8 @@ from datetime import datetime
 
 from handoff.sandbox.hubspot import world_data as data
 from handoff.sandbox.hubspot.analytics import PAGE_VIEW, WebEvent
-from handoff.sandbox.hubspot.clock import to_ms
 from handoff.sandbox.hubspot.state import SandboxState
+from handoff.sandbox.kit.clock import to_ms
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,15 @@ from datetime import UTC, datetime, timedelta
 
 from handoff.sandbox.hubspot import world_data as data
 from handoff.sandbox.hubspot.analytics import EMAIL_CLICK, EMAIL_OPEN, WebEvent
-from handoff.sandbox.hubspot.clock import iso, to_ms
 from handoff.sandbox.hubspot.errors import PropertyValidationError
 from handoff.sandbox.hubspot.people import LeadFactory, LeadSpec, company_directory, page_view, seeded_uuid
 from handoff.sandbox.hubspot.records import ChangeSource
 from handoff.sandbox.hubspot.schema import PropertyDef
 from handoff.sandbox.hubspot.state import RecordNotFound, SandboxState
+from handoff.sandbox.hubspot.timestamps import iso
 from handoff.sandbox.hubspot.workhours import add_working_time
 from handoff.sandbox.hubspot.world import RepProfile, roster
+from handoff.sandbox.kit.clock import to_ms
 
 RESPONSIVE = "responsive"
 SLOW = "slow"

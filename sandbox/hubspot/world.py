@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from handoff.sandbox.hubspot import world_data as data
 from handoff.sandbox.hubspot.analytics import EMAIL_CLICK, EMAIL_OPEN, WebEvent
-from handoff.sandbox.hubspot.clock import iso, to_ms
 from handoff.sandbox.hubspot.forms import FormDef
 from handoff.sandbox.hubspot.owners import Owner, Team
 from handoff.sandbox.hubspot.people import (
@@ -30,6 +29,8 @@ from handoff.sandbox.hubspot.people import (
 )
 from handoff.sandbox.hubspot.records import ChangeSource
 from handoff.sandbox.hubspot.state import SandboxState
+from handoff.sandbox.hubspot.timestamps import iso
+from handoff.sandbox.kit.clock import to_ms
 
 
 @dataclass(frozen=True)
