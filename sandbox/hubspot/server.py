@@ -12,9 +12,9 @@ from handoff.sandbox.hubspot.app import SandboxApp
 from handoff.sandbox.hubspot.limits import RateLimitConfig, RateLimiter
 from handoff.sandbox.hubspot.routing import Backend
 from handoff.sandbox.hubspot.search import SearchEngine
+from handoff.sandbox.hubspot.seeding import SeededCompany, seed_company
 from handoff.sandbox.hubspot.state import SandboxState
 from handoff.sandbox.hubspot.webhooks import WebhookConfig, WebhookDispatcher
-from handoff.sandbox.hubspot.world import SeededCompany, seed_company
 from handoff.sandbox.kit.clock import Clock, utc_now
 from handoff.sandbox.kit.faults import FaultConfig
 from handoff.sandbox.kit.requestlog import RequestLog

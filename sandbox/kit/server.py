@@ -32,8 +32,8 @@ class LocalServer:
     the server shuts down, so answers that are deliberately late (a ``slow`` fault) are cut short."""
 
     def __init__(self, app: WSGIApplication, *, name: str, stopping: threading.Event | None = None) -> None:
-        self.app = app
-        self.name = name
+        self._app = app
+        self._name = name
         self.stopping = stopping or threading.Event()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -53,11 +53,11 @@ class LocalServer:
         if self._server is not None:
             return self.base_url
         self.stopping.clear()
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=QuietHandler)
+        self._server = make_server("127.0.0.1", port, self._app, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},
-            name=self.name,
+            name=self._name,
             daemon=True,
         )
         self._thread.start()
