@@ -59,22 +59,18 @@ class SalesTeam:
     def plan(self, now: datetime) -> None:
         """Find leads handoff has routed (or qualified) since the last look and plan the reps'
         reactions, timed from when handoff wrote them (or ``now``, if that was earlier)."""
-        routed: list[tuple[str, str, str, datetime]] = []
-        for handoff in self.crm.handoffs():
-            if handoff.rep not in self.reps or handoff.stage not in ("mql", "sal", "sql"):
+        for routed in self.crm.handoffs():
+            if routed.rep not in self.reps or routed.stage not in ("mql", "sal", "sql"):
                 continue
-            key = "opportunity" if handoff.stage == "sql" else handoff.rep
-            if (handoff.lead, key) in self._planned:
+            key = "opportunity" if routed.stage == "sql" else routed.rep
+            if (routed.lead, key) in self._planned:
                 continue
-            routed.append((handoff.lead, handoff.rep, handoff.stage, handoff.at))
-        for lead, owner, stage, handed in routed:
-            base = max(handed, now)
-            if stage == "sql":
-                self._planned.add((lead, "opportunity"))
-                self._plan_opportunity(lead, self.reps[owner], base)
+            self._planned.add((routed.lead, key))
+            rep, base = self.reps[routed.rep], max(routed.at, now)
+            if routed.stage == "sql":
+                self._plan_opportunity(routed.lead, rep, base)
             else:
-                self._planned.add((lead, owner))
-                self._plan_lead(lead, self.reps[owner], base)
+                self._plan_lead(routed.lead, rep, base)
 
     def _rng(self, *parts: object) -> random.Random:
         return keyed_rng("sim", self.seed, *parts)
