@@ -18,6 +18,9 @@ from handoff.sandbox.hubspot.narration import SimEvent
 from handoff.sandbox.hubspot.renderer import HubSpotRenderer
 from handoff.sandbox.hubspot.state import SandboxState
 
+# ``advance`` returns SimEvents: callers of the simulation import both from here.
+__all__ = ["SimEvent", "Simulation"]
+
 
 class Simulation:
     """Moves a seeded portal forward; call ``advance(until)`` as the sandbox clock moves.
