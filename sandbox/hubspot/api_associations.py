@@ -7,10 +7,10 @@ from typing import Any
 
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES
 from handoff.sandbox.hubspot.catalog import ObjectType
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.errors import ApiError, bad_request, batch_error, error_body, not_found
 from handoff.sandbox.hubspot.routing import Call, Reply
 from handoff.sandbox.hubspot.state import RecordNotFound, SchemaInvalid
-from handoff.sandbox.hubspot.timestamps import iso
 
 BATCH_READ_LIMIT = 1_000
 PAGE_LIMIT = 500

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from handoff.sandbox.hubspot.analytics import EVENT_TYPES
+from handoff.sandbox.hubspot.clock import iso, parse_instant
 from handoff.sandbox.hubspot.errors import ApiError, bad_request, error_body, not_found
 from handoff.sandbox.hubspot.routing import Call, Reply
-from handoff.sandbox.hubspot.timestamps import iso, parse_instant
 
 FORMS_LIMIT = 50
 SUBMISSIONS_DEFAULT = 20

@@ -9,6 +9,7 @@ from typing import Any
 
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES, AssociationType
 from handoff.sandbox.hubspot.catalog import ObjectType, resolve_object_type
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.errors import (
     ApiError,
     PropertyValidationError,
@@ -24,7 +25,6 @@ from handoff.sandbox.hubspot.routing import Call, Reply
 from handoff.sandbox.hubspot.search import parse_plan
 from handoff.sandbox.hubspot.serialize import associations_json, property_names, record_json
 from handoff.sandbox.hubspot.state import DuplicateEmail, RecordNotFound, SandboxState
-from handoff.sandbox.hubspot.timestamps import iso
 
 BATCH_LIMIT = 100
 LIST_LIMIT = 100

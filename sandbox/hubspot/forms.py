@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.sandbox.hubspot.timestamps import epoch_ms, iso
+from handoff.sandbox.hubspot.clock import epoch_ms, iso
 
 _LABELS = {
     "email": "Email",

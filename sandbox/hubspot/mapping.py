@@ -27,9 +27,9 @@ from handoff.sandbox.company.events import (
 )
 from handoff.sandbox.company.people import Person
 from handoff.sandbox.company.terms import Channel, Evidence, FieldKind, FormField, Industry, LeadStatus, Stage
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.forms import FormDef
 from handoff.sandbox.hubspot.owners import Owner, Team
-from handoff.sandbox.hubspot.timestamps import iso
 
 OWNER = "hubspot_owner_id"
 LIFECYCLE_STAGE = "lifecyclestage"

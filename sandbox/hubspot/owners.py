@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handoff.sandbox.hubspot.timestamps import iso
+from handoff.sandbox.hubspot.clock import iso
 
 
 @dataclass(frozen=True)

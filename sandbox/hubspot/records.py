@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from handoff.sandbox.hubspot.timestamps import iso
+from handoff.sandbox.hubspot.clock import iso
 
 SOURCE_TYPES_FORWARD_ONLY = frozenset({"API", "INTEGRATION", "FORM", "IMPORT", "ANALYTICS"})
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from handoff.sandbox.hubspot.clock import iso, parse_instant
 from handoff.sandbox.hubspot.errors import PropertyProblem
-from handoff.sandbox.hubspot.timestamps import iso, parse_instant
 
 PROPERTY_TYPES = frozenset({"string", "number", "date", "datetime", "enumeration", "bool"})
 FIELD_TYPES = frozenset(

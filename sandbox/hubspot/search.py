@@ -21,11 +21,11 @@ from functools import lru_cache
 from typing import Any
 
 from handoff.sandbox.hubspot.catalog import OBJECT_TYPES, ObjectType, resolve_object_type
+from handoff.sandbox.hubspot.clock import epoch_ms, parse_instant, stored_epoch_ms
 from handoff.sandbox.hubspot.errors import bad_request, reject_unknown_fields
 from handoff.sandbox.hubspot.records import CrmRecord
 from handoff.sandbox.hubspot.serialize import property_names, record_json
 from handoff.sandbox.hubspot.state import SandboxState
-from handoff.sandbox.hubspot.timestamps import epoch_ms, parse_instant, stored_epoch_ms
 
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6

@@ -9,9 +9,9 @@ from typing import Any
 
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES
 from handoff.sandbox.hubspot.catalog import OBJECT_TYPES
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.records import CrmRecord
 from handoff.sandbox.hubspot.state import SandboxState
-from handoff.sandbox.hubspot.timestamps import iso
 
 _PRIMARY_PAIRS = {"contacts": ("companies",), "companies": ("contacts",)}
 

@@ -20,8 +20,8 @@ from typing import Any
 import requests
 
 from handoff.sandbox.hubspot.catalog import OBJECT_TYPES
+from handoff.sandbox.hubspot.clock import epoch_ms
 from handoff.sandbox.hubspot.state import ChangeEvent
-from handoff.sandbox.hubspot.timestamps import epoch_ms
 from handoff.sandbox.kit.clock import utc_now
 
 _SUBSCRIPTION_OBJECTS = {"contact": "contacts", "company": "companies"}

@@ -11,7 +11,7 @@ from hubspot.crm.contacts import PublicObjectSearchRequest
 from hubspot.crm.contacts.exceptions import ApiException
 
 from handoff.sandbox.hubspot import HubSpotSandbox, RateLimitConfig, SimulatedClock
-from handoff.sandbox.hubspot.timestamps import epoch_ms
+from handoff.sandbox.hubspot.clock import epoch_ms
 
 from .conftest import START, SteppedMonotonic, api, sdk
 

@@ -1,4 +1,5 @@
-"""HubSpot's two time dialects and their parsing.
+"""Time in HubSpot's words: its two timestamp dialects and their parsing. (The CRM clock itself
+is the kit's, ``handoff.sandbox.kit.clock``.)
 
 HubSpot writes ISO-8601 with millisecond precision and a trailing ``Z`` in JSON bodies, and epoch
 milliseconds in filters, webhooks and form submissions. Every moment the sandbox stores is already
