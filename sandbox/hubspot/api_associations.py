@@ -3,7 +3,6 @@ per-record list, and creating a default association."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES
@@ -43,7 +42,7 @@ def batch_read(call: Call) -> Reply:
     """Inputs without associations are reported as 207 errors, not as empty results."""
     source = call.object_type("from_type")
     target = call.object_type("to_type")
-    started = datetime.now(UTC)
+    started = call.state.clock()
     inputs = call.json_object().get("inputs")
     if not isinstance(inputs, list):
         raise bad_request("inputs is required")
@@ -71,7 +70,7 @@ def batch_read(call: Call) -> Reply:
         "status": "COMPLETE",
         "results": results,
         "startedAt": iso(started),
-        "completedAt": iso(datetime.now(UTC)),
+        "completedAt": iso(call.state.clock()),
     }
     if errors:
         body["numErrors"] = len(errors)
@@ -120,7 +119,7 @@ def create_default(call: Call) -> Reply:
                     },
                 }
             ],
-            "startedAt": iso(datetime.now(UTC)),
-            "completedAt": iso(datetime.now(UTC)),
+            "startedAt": iso(call.state.clock()),
+            "completedAt": iso(call.state.clock()),
         },
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES, AssociationType
@@ -230,13 +230,13 @@ def _inputs(call: Call, body: Mapping[str, Any], limit: int = BATCH_LIMIT) -> li
 
 
 def _batch_reply(
-    started: datetime, results: list[dict[str, Any]], errors: list[dict[str, Any]], ok: int
+    call: Call, started: datetime, results: list[dict[str, Any]], errors: list[dict[str, Any]], ok: int
 ) -> Reply:
     body: dict[str, Any] = {
         "status": "COMPLETE",
         "results": results,
         "startedAt": iso(started),
-        "completedAt": iso(datetime.now(UTC)),
+        "completedAt": iso(call.state.clock()),
     }
     if errors:
         body["numErrors"] = len(errors)
@@ -247,7 +247,7 @@ def _batch_reply(
 
 def batch_read(call: Call) -> Reply:
     spec = call.object_type()
-    started = datetime.now(UTC)
+    started = call.state.clock()
     body = call.json_object()
     inputs = _inputs(call, body)
     id_property = body.get("idProperty")
@@ -279,7 +279,7 @@ def batch_read(call: Call) -> Reply:
                 context={"ids": missing},
             )
         )
-    return _batch_reply(started, results, errors, 200)
+    return _batch_reply(call, started, results, errors, 200)
 
 
 def _write_error(exc: Exception, context: dict[str, list[str]]) -> dict[str, Any]:
@@ -303,7 +303,7 @@ def batch_update(call: Call) -> Reply:
     that inputs are not applied in a guaranteed order.
     """
     spec = call.object_type()
-    started = datetime.now(UTC)
+    started = call.state.clock()
     inputs = _inputs(call, call.json_object())
     ids = [str(item.get("id", "")) if isinstance(item, dict) else "" for item in inputs]
     duplicates = sorted({key for key in ids if ids.count(key) > 1})
@@ -337,14 +337,14 @@ def batch_update(call: Call) -> Reply:
             record = state.raw_record(spec.name, int(key))
             assert record is not None
             results.append(record_json(state, record, property_names(state, spec.name, list(properties))))
-    return _batch_reply(started, results, errors, 200)
+    return _batch_reply(call, started, results, errors, 200)
 
 
 def batch_create(call: Call) -> Reply:
     """With an ``objectWriteTraceId`` on every input, failures are per input (207); otherwise the
     first invalid input refuses the whole batch, as HubSpot documents."""
     spec = call.object_type()
-    started = datetime.now(UTC)
+    started = call.state.clock()
     inputs = _inputs(call, call.json_object())
     state = call.state
     traced = bool(inputs) and all(
@@ -376,7 +376,7 @@ def batch_create(call: Call) -> Reply:
             if traced:
                 body["objectWriteTraceId"] = str(item["objectWriteTraceId"])
             results.append(body)
-    return _batch_reply(started, results, errors, 201)
+    return _batch_reply(call, started, results, errors, 201)
 
 
 def _precheck(state: SandboxState, spec: ObjectType, rows: list[dict[str, Any]]) -> None:

@@ -7,9 +7,7 @@ answers carry no rate-limit headers.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import threading
 import traceback
 from collections.abc import Iterable
@@ -21,9 +19,10 @@ from werkzeug.wrappers import Request, Response
 
 from handoff.sandbox.hubspot import api_associations, api_marketing, api_objects, api_owners, api_properties
 from handoff.sandbox.hubspot.errors import ApiError, error_body, unauthorized
-from handoff.sandbox.hubspot.faults import FaultConfig, FaultInjector, fault_error
-from handoff.sandbox.hubspot.requestlog import LoggedRequest, RequestLog
+from handoff.sandbox.hubspot.faults import fault_error
 from handoff.sandbox.hubspot.routing import Backend, Call, Handler, Reply
+from handoff.sandbox.kit.faults import DroppedConnection, FaultConfig, FaultInjector, drop_connection
+from handoff.sandbox.kit.requestlog import LoggedRequest, RequestLog
 
 _ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("/crm/v3/objects/<object_type>", "GET", api_objects.list_page),
@@ -67,10 +66,6 @@ _ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("/events/v3/events/event-types", "GET", api_marketing.event_types),
     ("/account-info/v3/api-usage/daily/private-apps", "GET", api_marketing.api_usage),
 )
-
-
-class DroppedConnection(ConnectionAbortedError):
-    """Raised after closing the socket; werkzeug treats it as a client that went away."""
 
 
 class SandboxApp:
@@ -146,7 +141,7 @@ class SandboxApp:
         entry.fault = fault
         if fault == "drop":
             self._record(entry, 0)
-            _drop(environ)
+            drop_connection(environ)
         if fault == "slow":
             # Deliberately late answer; an Event wait (not time.sleep) so stop() cuts it short.
             self.stopping.wait(self._faults.config.slow_seconds)
@@ -186,14 +181,6 @@ class _Entry:
         self.query = "&".join(f"{key}={value}" for key, value in call.args.items(multi=True))
         self.fault: str | None = None
         self.search = False
-
-
-def _drop(environ: dict[str, Any]) -> None:
-    connection = environ.get("werkzeug.socket")
-    if isinstance(connection, socket.socket):
-        with contextlib.suppress(OSError):
-            connection.shutdown(socket.SHUT_RDWR)
-    raise DroppedConnection("sandbox fault: connection dropped")
 
 
 def _to_response(reply: Reply) -> Response:

@@ -1,30 +1,16 @@
-"""Time for the sandbox: the CRM clock, HubSpot's timestamp formats and their parsing.
+"""Time in HubSpot's words: its two timestamp dialects and their parsing. (The CRM clock itself
+is the kit's, ``handoff.sandbox.kit.clock``.)
 
-HubSpot speaks two time dialects: ISO-8601 with millisecond precision and a trailing ``Z`` in JSON
-bodies, and epoch milliseconds in filters, webhooks and form submissions. Every timestamp the sandbox
-stores is truncated to milliseconds so that a value read back and sent as a filter matches exactly.
+HubSpot writes ISO-8601 with millisecond precision and a trailing ``Z`` in JSON bodies, and epoch
+milliseconds in filters, webhooks and form submissions. Every moment the sandbox stores is already
+truncated to milliseconds (``handoff.sandbox.kit.clock.to_ms``), so both forms round-trip exactly.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The default clock: real time, aware UTC, millisecond precision."""
-    return to_ms(datetime.now(UTC))
-
-
-def to_ms(moment: datetime) -> datetime:
-    """Truncate to milliseconds, HubSpot's resolution, and normalise to UTC."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=(moment.microsecond // 1000) * 1000)
+from handoff.sandbox.kit.clock import to_ms
 
 
 def iso(moment: datetime) -> str:
@@ -67,33 +53,3 @@ def parse_instant(raw: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return to_ms(parsed)
-
-
-class SimulatedClock:
-    """A settable clock for demos and tests: callable like any ``Clock``, moved explicitly.
-
-    It never moves backwards, because HubSpot's modification times never do and a reader's cursor
-    relies on that.
-    """
-
-    def __init__(self, start: datetime) -> None:
-        self._now = to_ms(start)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, moment: datetime) -> None:
-        moment = to_ms(moment)
-        with self._lock:
-            if moment < self._now:
-                raise ValueError(f"clock cannot go back from {iso(self._now)} to {iso(moment)}")
-            self._now = moment
-
-    def advance(self, delta: timedelta) -> datetime:
-        with self._lock:
-            if delta < timedelta(0):
-                raise ValueError("clock cannot go back")
-            self._now = to_ms(self._now + delta)
-            return self._now

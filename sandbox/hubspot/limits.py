@@ -1,22 +1,21 @@
-"""HubSpot's rate limits: a rolling 10-second burst per app, 5 searches per second, a daily cap.
+"""HubSpot's rate limits: a rolling 10-second burst per app, 5 searches per second, a daily cap,
+with each tier's numbers and the headers HubSpot announces them in.
 
-The burst and secondly windows run on a monotonic clock (they throttle real requests), injectable so
-tests can step time instead of waiting. The daily window follows the sandbox's CRM clock, so a
-simulated day that rolls over resets it.
+The counting is the kit's (``handoff.sandbox.kit.ratewindows``): the burst and secondly windows run
+on an injectable monotonic clock, the daily count on the CRM's clock.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from datetime import time as day_time
+from datetime import datetime
 
-from handoff.sandbox.hubspot.clock import Clock
 from handoff.sandbox.hubspot.errors import ApiError, rate_limited
+from handoff.sandbox.kit.clock import Clock
+from handoff.sandbox.kit.ratewindows import DailyCount, RollingWindow
 
 TIERS = ("free", "starter", "professional", "enterprise")
 _BURST = {"free": 100, "starter": 100, "professional": 190, "enterprise": 190}
@@ -70,58 +69,40 @@ class RateLimiter:
         self._clock = clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._window: deque[float] = deque()
-        self._searches: deque[float] = deque()
-        self._day = clock().date()
-        self._used_today = 0
+        self._window = RollingWindow(config.interval_seconds)
+        self._searches = RollingWindow(1.0)
+        self._today = DailyCount(clock)
 
     def admit(self, *, search: bool) -> Admission:
         """Count a request if it is within limits, else say which limit it hit."""
         with self._lock:
             now = self._monotonic()
-            self._roll_day()
-            self._expire(self._window, now - self.config.interval_seconds)
-            self._expire(self._searches, now - 1.0)
+            self._today.roll()
+            self._window.expire(now)
+            self._searches.expire(now)
             enforce = self.config.enabled
-            if enforce and self._used_today >= self.daily:
+            if enforce and self._today.used >= self.daily:
                 error = rate_limited("DAILY", "You have reached your daily limit.")
                 return Admission(error, self._headers(search))
             if search:
                 if enforce and len(self._searches) >= self.config.search_per_second:
                     error = rate_limited("SECONDLY", "You have reached your secondly limit.")
                     return Admission(error, {})
-                self._searches.append(now)
+                self._searches.add(now)
             else:
                 if enforce and len(self._window) >= self.burst:
                     error = rate_limited(
                         "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."
                     )
                     return Admission(error, self._headers(search))
-                self._window.append(now)
-            self._used_today += 1
+                self._window.add(now)
+            self._today.add()
             return Admission(None, self._headers(search))
 
     def usage(self) -> Usage:
         with self._lock:
-            self._roll_day()
-            midnight = datetime.combine(self._day + timedelta(days=1), day_time(0), self._zone())
-            return Usage(self.daily, self._used_today, midnight, self._clock())
-
-    def _zone(self) -> tzinfo:
-        zone = self._clock().tzinfo
-        assert zone is not None
-        return zone
-
-    def _roll_day(self) -> None:
-        today = self._clock().date()
-        if today != self._day:
-            self._day = today
-            self._used_today = 0
-
-    @staticmethod
-    def _expire(window: deque[float], horizon: float) -> None:
-        while window and window[0] <= horizon:
-            window.popleft()
+            self._today.roll()
+            return Usage(self.daily, self._today.used, self._today.resets_at(), self._clock())
 
     def _headers(self, search: bool) -> dict[str, str]:
         if search:
@@ -131,5 +112,5 @@ class RateLimiter:
             "X-HubSpot-RateLimit-Max": str(self.burst),
             "X-HubSpot-RateLimit-Remaining": str(max(0, self.burst - len(self._window))),
             "X-HubSpot-RateLimit-Daily": str(self.daily),
-            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily - self._used_today)),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily - self._today.used)),
         }

@@ -7,33 +7,18 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
-
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from handoff.sandbox.hubspot.app import SandboxApp
-from handoff.sandbox.hubspot.clock import Clock, utc_now
-from handoff.sandbox.hubspot.faults import FaultConfig
 from handoff.sandbox.hubspot.limits import RateLimitConfig, RateLimiter
-from handoff.sandbox.hubspot.requestlog import RequestLog
 from handoff.sandbox.hubspot.routing import Backend
 from handoff.sandbox.hubspot.search import SearchEngine
+from handoff.sandbox.hubspot.seeding import SeededCompany, seed_company
 from handoff.sandbox.hubspot.state import SandboxState
 from handoff.sandbox.hubspot.webhooks import WebhookConfig, WebhookDispatcher
-from handoff.sandbox.hubspot.world import SeededCompany, seed_company
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Werkzeug logs every request to stderr; the request log already records them.
-
-    Nagle's algorithm is off: werkzeug writes headers and body separately, and on loopback the
-    delayed ACK would otherwise add milliseconds to every answer.
-    """
-
-    disable_nagle_algorithm = True
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return None
+from handoff.sandbox.kit.clock import Clock, utc_now
+from handoff.sandbox.kit.faults import FaultConfig
+from handoff.sandbox.kit.requestlog import RequestLog
+from handoff.sandbox.kit.server import LocalServer
 
 
 class HubSpotSandbox:
@@ -71,26 +56,23 @@ class HubSpotSandbox:
             tier, rate_limits or RateLimitConfig(), clock=self.state.clock, monotonic=monotonic
         )
         self.search = SearchEngine(self.state, short_pages=search_short_pages)
-        self._stopping = threading.Event()
+        stopping = threading.Event()
         self.app = SandboxApp(
             Backend(self.state, self.search, self.limiter, tier),
             token=token,
             log=self.request_log,
             faults=faults,
-            stopping=self._stopping,
+            stopping=stopping,
         )
+        self._http = LocalServer(self.app, name="hubspot-sandbox", stopping=stopping)
         self.webhooks: WebhookDispatcher | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
         if webhooks is not None:
             self.configure_webhooks(webhooks)
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running; call start() first")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self._http.base_url
 
     @property
     def internal_errors(self) -> list[str]:
@@ -99,32 +81,18 @@ class HubSpotSandbox:
 
     def start(self, port: int = 0) -> str:
         """Listen on 127.0.0.1 (`port` 0: any free port) and return the base URL."""
-        if self._server is not None:
+        if self._http.running:
             return self.base_url
-        self._stopping.clear()
-        self._server = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="hubspot-sandbox",
-            daemon=True,
-        )
-        self._thread.start()
+        base_url = self._http.start(port)
         if self.webhooks is not None:
             self.webhooks.start()
-        return self.base_url
+        return base_url
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._http.stopping.set()  # slow answers end at once, while the webhooks drain
         if self.webhooks is not None:
             self.webhooks.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        self._http.stop()
 
     def __enter__(self) -> HubSpotSandbox:
         self.start()
@@ -160,6 +128,6 @@ class HubSpotSandbox:
         )
         self.webhooks = dispatcher
         self._unsubscribe = self.state.subscribe(dispatcher.on_change)
-        if self._server is not None:
+        if self._http.running:
             dispatcher.start()
         return dispatcher

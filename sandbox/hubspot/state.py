@@ -29,7 +29,7 @@ from handoff.sandbox.hubspot.catalog import (
     standard_groups,
     standard_properties,
 )
-from handoff.sandbox.hubspot.clock import Clock, iso, to_ms, utc_now
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.errors import PropertyProblem, PropertyValidationError
 from handoff.sandbox.hubspot.forms import FormDef, Submission
 from handoff.sandbox.hubspot.owners import Owner
@@ -41,6 +41,7 @@ from handoff.sandbox.hubspot.records import (
     SearchView,
 )
 from handoff.sandbox.hubspot.schema import PropertyDef, PropertyGroup, coerce_value
+from handoff.sandbox.kit.clock import Clock, to_ms, utc_now
 
 # Contacts start at 1 so ids cross digit boundaries (9 → 10, 999 → 1000) early: that is where a
 # reader comparing ``hs_object_id`` as text loses records. Other types get HubSpot-sized ids.

@@ -13,7 +13,6 @@ import hmac
 import itertools
 import json
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import requests
 from handoff.sandbox.hubspot.catalog import OBJECT_TYPES
 from handoff.sandbox.hubspot.clock import epoch_ms
 from handoff.sandbox.hubspot.state import ChangeEvent
+from handoff.sandbox.kit.clock import utc_now
 
 _SUBSCRIPTION_OBJECTS = {"contact": "contacts", "company": "companies"}
 _KINDS = frozenset({"creation", "propertyChange", "deletion"})
@@ -192,7 +192,7 @@ class WebhookDispatcher:
 
     def _post(self, events: list[dict[str, Any]]) -> tuple[int | None, str | None]:
         body = json.dumps(events, separators=(",", ":")).encode()
-        timestamp = int(time.time() * 1000)
+        timestamp = epoch_ms(utc_now())  # HubSpot signs with the real time, whatever the CRM clock says
         uri = self.config.target_url
         legacy = hashlib.sha256(self.config.client_secret.encode() + body).hexdigest()
         headers = {

@@ -1,12 +1,15 @@
 """The fixed vocabulary of the synthetic company: reps, names, titles, places, pages and forms.
 
 Kept apart from the generator so the simulation draws new leads from the same pools as the seeded
-history, and so the demo can print the roster it routes to.
+history, and so the demo can print the roster it routes to. Nothing here is any CRM's: industries
+are the company's own terms (``handoff.sandbox.company.terms``), countries ISO codes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from handoff.sandbox.company.terms import Industry
 
 COMPANY_NAME = "Acme Analytics"
 COMPANY_DOMAIN = "acme.example"
@@ -126,6 +129,7 @@ COMPETITORS = (
     ("Metricly", "metricly.example"),
     ("Dashboardy", "dashboardy.example"),
 )
+JUNK_DOMAINS = ("asdf.com", "test.com", "example.org", "mailinator.com")
 
 COMPANY_PREFIXES = (
     "Northwind", "Contoso", "Fabrikam", "Globex", "Initech", "Umbrella", "Tyrell", "Cyberdyne",
@@ -139,37 +143,37 @@ COMPANY_PREFIXES = (
     "Zephyr", "Harborview", "Kestrel", "Larkspur", "Marigold", "Obsidian", "Peregrine",
 )  # fmt: skip
 
-INDUSTRY_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "COMPUTER_SOFTWARE": ("Software", "Labs", "Systems"),
-    "INTERNET": ("Cloud", "Online", "Apps"),
-    "INFORMATION_TECHNOLOGY_AND_SERVICES": ("IT Services", "Consulting", "Digital"),
-    "FINANCIAL_SERVICES": ("Capital", "Financial", "Payments"),
-    "BANKING": ("Bank", "Savings"),
-    "INSURANCE": ("Insurance", "Assurance"),
-    "HOSPITAL_HEALTH_CARE": ("Health", "Medical", "Care"),
-    "MECHANICAL_OR_INDUSTRIAL_ENGINEERING": ("Manufacturing", "Industries", "Machines"),
-    "RETAIL": ("Retail", "Stores", "Goods"),
-    "EDUCATION_MANAGEMENT": ("Learning", "Academy", "Education"),
-    "MEDIA_PRODUCTION": ("Media", "Studios", "Publishing"),
-    "MARKETING_AND_ADVERTISING": ("Marketing", "Agency"),
-    "LOGISTICS_AND_SUPPLY_CHAIN": ("Logistics", "Freight"),
-    "TELECOMMUNICATIONS": ("Telecom", "Networks"),
+INDUSTRY_SUFFIXES: dict[Industry, tuple[str, ...]] = {
+    Industry.SOFTWARE: ("Software", "Labs", "Systems"),
+    Industry.INTERNET: ("Cloud", "Online", "Apps"),
+    Industry.IT_SERVICES: ("IT Services", "Consulting", "Digital"),
+    Industry.FINANCIAL_SERVICES: ("Capital", "Financial", "Payments"),
+    Industry.BANKING: ("Bank", "Savings"),
+    Industry.INSURANCE: ("Insurance", "Assurance"),
+    Industry.HEALTH_CARE: ("Health", "Medical", "Care"),
+    Industry.ENGINEERING: ("Manufacturing", "Industries", "Machines"),
+    Industry.RETAIL: ("Retail", "Stores", "Goods"),
+    Industry.EDUCATION: ("Learning", "Academy", "Education"),
+    Industry.MEDIA: ("Media", "Studios", "Publishing"),
+    Industry.MARKETING: ("Marketing", "Agency"),
+    Industry.LOGISTICS: ("Logistics", "Freight"),
+    Industry.TELECOMMUNICATIONS: ("Telecom", "Networks"),
 }
-INDUSTRY_WEIGHTS: dict[str, int] = {
-    "COMPUTER_SOFTWARE": 16,
-    "INTERNET": 12,
-    "INFORMATION_TECHNOLOGY_AND_SERVICES": 10,
-    "FINANCIAL_SERVICES": 9,
-    "BANKING": 3,
-    "INSURANCE": 3,
-    "HOSPITAL_HEALTH_CARE": 7,
-    "MECHANICAL_OR_INDUSTRIAL_ENGINEERING": 7,
-    "RETAIL": 6,
-    "EDUCATION_MANAGEMENT": 5,
-    "MEDIA_PRODUCTION": 5,
-    "MARKETING_AND_ADVERTISING": 6,
-    "LOGISTICS_AND_SUPPLY_CHAIN": 4,
-    "TELECOMMUNICATIONS": 3,
+INDUSTRY_WEIGHTS: dict[Industry, int] = {
+    Industry.SOFTWARE: 16,
+    Industry.INTERNET: 12,
+    Industry.IT_SERVICES: 10,
+    Industry.FINANCIAL_SERVICES: 9,
+    Industry.BANKING: 3,
+    Industry.INSURANCE: 3,
+    Industry.HEALTH_CARE: 7,
+    Industry.ENGINEERING: 7,
+    Industry.RETAIL: 6,
+    Industry.EDUCATION: 5,
+    Industry.MEDIA: 5,
+    Industry.MARKETING: 6,
+    Industry.LOGISTICS: 4,
+    Industry.TELECOMMUNICATIONS: 3,
 }
 COUNTRY_WEIGHTS: dict[str, int] = {
     "US": 34,

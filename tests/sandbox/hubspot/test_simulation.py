@@ -6,6 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from handoff.sandbox.company.personas import NEVER, RESPONSIVE
+from handoff.sandbox.company.profiles import SimulationProfile
+from handoff.sandbox.company.qualification import REJECTION_REASONS
 from handoff.sandbox.hubspot import (
     ChangeSource,
     OptionDef,
@@ -14,15 +17,9 @@ from handoff.sandbox.hubspot import (
     SandboxState,
     SimulatedClock,
 )
-from handoff.sandbox.hubspot.simulation import (
-    NEVER,
-    REJECTION_REASONS,
-    RESPONSIVE,
-    SimEvent,
-    Simulation,
-    SimulationProfile,
-)
-from handoff.sandbox.hubspot.world import SeededCompany, seed_company
+from handoff.sandbox.hubspot.narration import SimEvent
+from handoff.sandbox.hubspot.seeding import SeededCompany, seed_company
+from handoff.sandbox.hubspot.simulation import Simulation
 
 from .conftest import START
 

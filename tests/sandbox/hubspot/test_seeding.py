@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from handoff.sandbox.company.vocabulary import ALL_FORMS, ASSETS
 from handoff.sandbox.hubspot import HubSpotSandbox, SandboxState, SimulatedClock
 from handoff.sandbox.hubspot.analytics import EMAIL_OPEN, PAGE_VIEW
 from handoff.sandbox.hubspot.catalog import LIFECYCLE_STAGES
-from handoff.sandbox.hubspot.world import SeededCompany, seed_company
-from handoff.sandbox.hubspot.world_data import ALL_FORMS, ASSETS
+from handoff.sandbox.hubspot.seeding import SeededCompany, seed_company
 
 from .conftest import START, sdk
 

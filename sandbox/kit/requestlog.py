@@ -1,4 +1,4 @@
-"""Every request the sandbox answered (or dropped), so tests can assert a connector's API economy:
+"""Every request an emulator answered (or dropped), so tests can assert a connector's API economy:
 how many calls, which endpoints, how big the batches were."""
 
 from __future__ import annotations
