@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, Simulation
 from handoff.sandbox.hubspot.simulation import SimEvent
+from handoff.sandbox.kit.clock import utc_now
 
 
 class Emulator:
@@ -42,7 +43,7 @@ def serve(
     *, echo: Callable[[str], None], seed: int, port: int, contacts: int, tier: str, speed: float
 ) -> None:
     """Serve a seeded portal whose reps act as (sped-up) time goes by, until Ctrl-C."""
-    started = datetime.now(UTC)
+    started = utc_now()
     clock = SimulatedClock(started)
     sandbox = HubSpotSandbox(seed=seed, tier=tier, clock=clock)
     base_url = sandbox.start(port=port)
