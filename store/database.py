@@ -143,6 +143,24 @@ class Codec:
 
 
 def execute_many(connection: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """One statement over many rows, straight to the driver (values already in its form)."""
-    if rows:
-        connection.exec_driver_sql(sql, list(rows))
+    """One statement over many rows, straight to the driver (values already in its form), inside
+    the connection's transaction."""
+    if not rows:
+        return
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(sql, list(rows))
+    finally:
+        cursor.close()
+
+
+def query(connection: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows as the driver's tuples: a cycle reads millions of activity rows, and wrapping each in
+    SQLAlchemy's `Row` cost more than the read."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        rows: list[tuple[Any, ...]] = list(cursor.fetchall())
+    finally:
+        cursor.close()
+    return rows

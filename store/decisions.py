@@ -21,7 +21,7 @@ from handoff.lifecycle.codec import assignment_to_dict, memory_to_dict
 from handoff.lifecycle.decision import Decision
 from handoff.lifecycle.memory import LeadMemory
 from handoff.lifecycle.outputs import OutputField, output_names
-from handoff.store.database import execute_many
+from handoff.store.database import execute_many, query
 from handoff.store.schema import CLOCK_EVENT, STAGE_HISTORY
 
 if TYPE_CHECKING:
@@ -210,7 +210,8 @@ class Decisions:
         if not ids:
             return {}
         codec = self.tx.codec
-        rows = self.tx.connection.exec_driver_sql(
+        rows = query(
+            self.tx.connection,
             "SELECT c.id, d.desired FROM contact c JOIN decision d "
             "ON d.crm = c.crm AND d.contact_id = c.id AND d.seq = c.decision_seq "
             f"WHERE c.crm = {codec.mark} AND c.id IN ({codec.marks(len(ids))})",

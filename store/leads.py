@@ -18,6 +18,7 @@ from handoff.lifecycle.memory import NEW_LEAD, LeadMemory
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import output_values, with_outputs
 from handoff.lifecycle.records import Activity
+from handoff.store.database import query
 
 if TYPE_CHECKING:
     from handoff.store.unit_of_work import Tx
@@ -48,14 +49,15 @@ class Leads:
         if not ids:
             return []
         codec = self.tx.codec
-        rows = self.tx.connection.exec_driver_sql(
+        rows = query(
+            self.tx.connection,
             "SELECT c.id, c.crm_values, c.account_domain, c.account_owner_id, c.decision_seq, v.data, "
             "d.memory, d.digest FROM contact c "
             "JOIN contact_version v ON v.crm = c.crm AND v.contact_id = c.id AND v.version = c.version "
             "LEFT JOIN decision d ON d.crm = c.crm AND d.contact_id = c.id AND d.seq = c.decision_seq "
             f"WHERE c.crm = {codec.mark} AND c.id IN ({codec.marks(len(ids))})",
             (self.tx.crm, *ids),
-        ).all()
+        )
         found = {row[0]: row for row in rows}
         present = [contact_id for contact_id in ids if contact_id in found]
         activities = self.tx.mirror.activities(present, since=now - retention)
@@ -82,7 +84,8 @@ class Leads:
         stored = self.tx.mirror.activities(ids, since=now - retention)
         decided: dict[str, tuple[int, Any, str]] = {}
         if ids:
-            for contact_id, seq, memory, digest in self.tx.connection.exec_driver_sql(
+            for contact_id, seq, memory, digest in query(
+                self.tx.connection,
                 "SELECT c.id, c.decision_seq, d.memory, d.digest FROM contact c "
                 "JOIN decision d ON d.crm = c.crm AND d.contact_id = c.id AND d.seq = c.decision_seq "
                 f"WHERE c.crm = {codec.mark} AND c.id IN ({codec.marks(len(ids))})",

@@ -21,7 +21,7 @@ from handoff.lifecycle.codec import activity_from_record, contact_record
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import FieldValues, output_names
 from handoff.lifecycle.records import Activity
-from handoff.store.database import execute_many
+from handoff.store.database import execute_many, query
 from handoff.store.schema import CONTACT
 
 if TYPE_CHECKING:
@@ -116,9 +116,7 @@ class Mirror:
         if since is not None:
             sql += f" AND occurred_at >= {codec.mark}"
             params.append(codec.instant(since))
-        rows = self.tx.connection.exec_driver_sql(
-            sql + " ORDER BY contact_id, occurred_at, id", tuple(params)
-        )
+        rows = query(self.tx.connection, sql + " ORDER BY contact_id, occurred_at, id", tuple(params))
         read_instant, read_json = codec.read_instant, codec.read_json
         for contact_id, activity_id, kind, occurred, owner, attributes in rows:
             found[contact_id].append(

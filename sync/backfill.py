@@ -19,9 +19,10 @@ from handoff.lifecycle.decision import Decision
 from handoff.store.leads import StoredLead
 from handoff.store.owners import StoredOwner
 from handoff.store.runs import RunStatus, recorded_run
-from handoff.sync.decide import decide_batch, decide_due, routing_context
+from handoff.sync.cycle import PageDecider
+from handoff.sync.decide import DecideCounts, decide_batch, routing_context
 from handoff.sync.flush import flush_outbox
-from handoff.sync.pull import pull_activities, pull_changes, refresh_owners, with_past
+from handoff.sync.pull import Ingested, pull_activities, pull_changes, refresh_owners, with_past
 from handoff.sync.runtime import Runtime
 
 SAMPLE_SIZE = 10
@@ -52,21 +53,24 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
     stream = f"backfill:{since.isoformat()}..{until.isoformat()}"
     now = rt.clock()
 
-    def settle(pulled: int) -> None:
-        progress("pulled", pulled)
-        decided = decide_due(rt, now)
-        progress("evaluated", decided.evaluated)
+    decided = DecideCounts()
+
+    def settle(ingested: Ingested) -> None:
+        progress("pulled", ingested.pulled)
+        before = decided.evaluated
+        deciding(ingested)
+        progress("evaluated", decided.evaluated - before)
         flushed = flush_outbox(rt, now)
         progress("written", flushed.sent)
-        report.evaluated += decided.evaluated
-        report.changed += decided.queued
         report.sent += flushed.sent
         report.failed += flushed.failed + flushed.dead
 
     with recorded_run(rt.store, "backfill", rt.clock) as run:
         refresh_owners(rt, now, force=True)
+        deciding = PageDecider(rt, now, decided)
         pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
         report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
+        report.evaluated, report.changed = decided.evaluated, decided.queued
         run.counts.pulled, run.counts.evaluated, run.counts.written = (
             report.pulled,
             report.evaluated,

@@ -11,15 +11,16 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
 from handoff.connectors.errors import CrmError
 from handoff.connectors.protocol import Window
 from handoff.store.runs import Run, RunStatus, recorded_run
-from handoff.sync.decide import DecideCounts, decide_due
+from handoff.sync.decide import DecideCounts, decide_due, decide_ingested, routing_context
 from handoff.sync.flush import FlushCounts, flush_outbox
-from handoff.sync.pull import CONTACTS_STREAM, PullCounts, ingest_page, pull_changes, refresh_owners
+from handoff.sync.pull import CONTACTS_STREAM, Ingested, PullCounts, ingest_page, pull_changes, refresh_owners
 from handoff.sync.runtime import Runtime
 
 log = structlog.get_logger("handoff.cycle")
@@ -56,12 +57,14 @@ def run_cycle(
         with recorded_run(rt.store, kind, rt.clock) as run:
             log.info("cycle.start", kind=kind, run_id=run.id, crm=rt.crm)
             refresh_owners(rt, now, force=force)
-            pulled = (
-                pull_changes(rt, now, stream=stream, window=window, stop=stop, force=force)
-                if pull
-                else PullCounts()
-            )
-            decided = decide_due(rt, now, stop=stop)
+            decided = DecideCounts()
+            pulled = PullCounts()
+            if pull:
+                deciding = PageDecider(rt, now, decided)
+                pulled = pull_changes(
+                    rt, now, stream=stream, window=window, stop=stop, force=force, on_page=deciding
+                )
+            decided.add(decide_due(rt, now, stop=stop))
             flushed = flush_outbox(rt, now)
             report = _report(run, pulled, decided, flushed)
     except BaseException as error:
@@ -70,6 +73,18 @@ def run_cycle(
         raise
     _finish(rt, kind, report, time.perf_counter() - started)
     return report
+
+
+class PageDecider:
+    """Decides each page as it goes into the mirror, threading the routing state between pages."""
+
+    def __init__(self, rt: Runtime, now: datetime, counts: DecideCounts) -> None:
+        self.rt, self.now, self.counts = rt, now, counts
+        self.context = routing_context(rt)
+
+    def __call__(self, ingested: Ingested) -> None:
+        counts, self.context = decide_ingested(self.rt, ingested, self.context, self.now)
+        self.counts.add(counts)
 
 
 def run_targeted(rt: Runtime, ids: Sequence[str], *, kind: str = "webhook") -> CycleReport:

@@ -26,6 +26,7 @@ from handoff.store.outbox import ChatWrite, FieldWrite, TaskWrite
 from handoff.store.outbox import Notice as NoticeWrite
 from handoff.store.unit_of_work import Tx
 from handoff.sync.chat import ChatChannel
+from handoff.sync.pull import Ingested
 from handoff.sync.runtime import Runtime
 
 TASK_SUBJECT_LIMIT = 250
@@ -37,6 +38,12 @@ class DecideCounts:
     moved: int = 0
     queued: int = 0
     notices: int = 0
+
+    def add(self, other: DecideCounts) -> None:
+        self.evaluated += other.evaluated
+        self.moved += other.moved
+        self.queued += other.queued
+        self.notices += other.notices
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,30 @@ def notice_writes(notice: Notice, channels: Sequence[ChatChannel]) -> list[Notic
         for channel in channels
     ]
     return [NoticeWrite(notice.key, notice.contact_id, task), *chats]
+
+
+def decide_ingested(
+    rt: Runtime, ingested: Ingested, context: RoutingContext, now: datetime
+) -> tuple[DecideCounts, RoutingContext]:
+    """Decide a page's dirty contacts right after it went into the mirror, from the page itself:
+    the leads are exactly what `Leads.load` would read back (`Leads.preview`), without reading
+    two million activity rows back in a first cycle. The accounts are the mirror's as it stands
+    after this page (pages after it are not in yet)."""
+    counts = DecideCounts()
+    dirty = set(ingested.dirty)
+    records = sorted((r for r in ingested.fresh if r.contact.id in dirty), key=lambda r: r.contact.id)
+    size = rt.settings.evaluate_batch
+    for start in range(0, len(records), size):
+        chunk = records[start : start + size]
+        with rt.store.begin() as tx:
+            leads = tx.leads.preview(chunk, ingested.activities, now, rt.retention)
+            batch = decide_batch(tx, leads, context, rt, now)
+        with rt.store.begin() as tx:
+            save_batch(tx, batch, rt, now)
+        context = batch.context
+        _count(rt, counts, batch)
+    rt.metrics.evaluated.inc(counts.evaluated)
+    return counts, context
 
 
 def decide_due(

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from handoff.connectors.protocol import ActivityPull, ContactPage, Rejected, Window
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import OutputField
+from handoff.lifecycle.records import Activity
 from handoff.store.cursors import Cursor
 from handoff.store.decisions import CrmMove
 from handoff.store.mirror import Known, is_news
@@ -30,6 +31,17 @@ CONTACTS_STREAM = "contacts"
 # Owners change rarely; re-reading them every 30-second cycle and every minute's SLA tick would
 # spend more requests on them than on the leads.
 OWNERS_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A page as it went into the mirror: how many contacts it held, the fresh ones (the news among
+    them, with their earlier versions), their pulled activities, and which are now dirty."""
+
+    pulled: int
+    fresh: list[CrmContact]
+    activities: dict[str, list[Activity]]
+    dirty: list[str]
 
 
 @dataclass
@@ -49,9 +61,10 @@ def pull_changes(
     window: Window | None = None,
     stop: threading.Event | None = None,
     force: bool = False,
-    on_page: Callable[[int], None] | None = None,
+    on_page: Callable[[Ingested], None] | None = None,
 ) -> PullCounts:
-    """Pull the stream's next window (or `window`, for a backfill) page by page into the mirror."""
+    """Pull the stream's next window (or `window`, for a backfill) page by page into the mirror;
+    `on_page` sees each page once it is in (the cycle and the backfill decide it there)."""
     with rt.store.begin() as tx:
         cursor = tx.cursors.load(stream)
     resume: str | None = None
@@ -65,13 +78,14 @@ def pull_changes(
         progress = (
             Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
         )
-        counts.changed += len(ingest_page(rt, page, now, force=force, cursor=(stream, progress)))
+        ingested = ingest_page(rt, page, now, force=force, cursor=(stream, progress))
         rt.store.refresh_statistics()
+        counts.changed += len(ingested.dirty)
         counts.pages += 1
         counts.pulled += len(page.contacts)
         counts.quarantined += len(page.rejected)
         if on_page is not None:
-            on_page(len(page.contacts))
+            on_page(ingested)
         if page.resume and stop is not None and stop.is_set():
             counts.complete = False
             break
@@ -86,8 +100,8 @@ def ingest_page(
     *,
     force: bool = False,
     cursor: tuple[str, Cursor] | None = None,
-) -> list[str]:
-    """Upsert one page of contacts (and their activities) into the mirror; return the dirty ids.
+) -> Ingested:
+    """Upsert one page of contacts (and their activities) into the mirror.
 
     `cursor` (stream, position) is saved in the same transaction as the page, so the mirror and
     the cursor never disagree. `force` treats every record as changed (the nightly reconcile)."""
@@ -106,7 +120,7 @@ def ingest_page(
         tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
     if problems:
         rt.metrics.quarantined.inc(len(problems))
-    return dirty
+    return Ingested(len(page.contacts), fresh, activities.by_contact, dirty)
 
 
 def pull_activities(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known]) -> ActivityPull:
