@@ -118,7 +118,7 @@ class Codec:
     def instant(self, moment: datetime | None) -> Any:
         if moment is None or not self.sqlite:
             return moment
-        if moment.utcoffset():
+        if moment.tzinfo is not UTC and moment.utcoffset():
             moment = moment.astimezone(UTC)
         # SQLAlchemy's own format, always with microseconds (equal instants must compare equal as
         # text); isoformat without a timespec is the quickest way there, and this runs per activity.

@@ -7,7 +7,7 @@ were ingested, without writing anything, so a dry run decides exactly what the r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -77,11 +77,16 @@ class Leads:
         pulled: Mapping[str, Sequence[Activity]],
         now: datetime,
         retention: timedelta,
+        *,
+        new: Collection[str] = (),
     ) -> list[StoredLead]:
-        """What `load` would return for these records once ingested with their pulled activities."""
+        """What `load` would return for these records once ingested with their pulled activities.
+
+        `new` names contacts the mirror held nothing of before (their stored activities, if any,
+        are the pulled ones, so they are not read back)."""
         ids = [record.contact.id for record in records]
         codec = self.tx.codec
-        stored = self.tx.mirror.activities(ids, since=now - retention)
+        stored = self.tx.mirror.activities([i for i in ids if i not in new], since=now - retention)
         decided: dict[str, tuple[int, Any, str]] = {}
         if ids:
             for contact_id, seq, memory, digest in query(
@@ -97,7 +102,7 @@ class Leads:
         leads = []
         for record in records:
             contact_id = record.contact.id
-            merged = {activity.id: activity for activity in stored[contact_id]}
+            merged = {activity.id: activity for activity in stored.get(contact_id, ())}
             merged.update(
                 (activity.id, activity)
                 for activity in pulled.get(contact_id, ())

@@ -75,7 +75,7 @@ class ContactVersionRow(SQLModel, table=True):
     versions rebuilt from the CRM's property history of the time before handoff was watching."""
 
     __tablename__ = "contact_version"
-    __table_args__ = (Index("ix_contact_version_seen", "crm", "contact_id", "seen_at"),)
+    # Read by its key (a contact's versions, the latest up to an instant); no other index to write.
 
     crm: str = Field(primary_key=True)
     contact_id: str = Field(primary_key=True)

@@ -136,7 +136,7 @@ def decide_ingested(
     for start in range(0, len(records), size):
         chunk = records[start : start + size]
         with rt.store.begin() as tx:
-            leads = tx.leads.preview(chunk, ingested.activities, now, rt.retention)
+            leads = tx.leads.preview(chunk, ingested.activities, now, rt.retention, new=ingested.new)
             batch = decide_batch(tx, leads, context, rt, now)
         with rt.store.begin() as tx:
             save_batch(tx, batch, rt, now)

@@ -36,12 +36,14 @@ OWNERS_EVERY = timedelta(minutes=5)
 @dataclass(frozen=True)
 class Ingested:
     """A page as it went into the mirror: how many contacts it held, the fresh ones (the news among
-    them, with their earlier versions), their pulled activities, and which are now dirty."""
+    them, with their earlier versions), their pulled activities, which are now dirty, and which
+    the mirror held nothing of before."""
 
     pulled: int
     fresh: list[CrmContact]
     activities: dict[str, list[Activity]]
     dirty: list[str]
+    new: frozenset[str]
 
 
 @dataclass
@@ -120,7 +122,8 @@ def ingest_page(
         tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
     if problems:
         rt.metrics.quarantined.inc(len(problems))
-    return Ingested(len(page.contacts), fresh, activities.by_contact, dirty)
+    new = frozenset(r.contact.id for r in fresh if r.contact.id not in known)
+    return Ingested(len(page.contacts), fresh, activities.by_contact, dirty, new)
 
 
 def pull_activities(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known]) -> ActivityPull:

@@ -155,8 +155,6 @@ def _create_history_tables() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("crm", "contact_id", "version", name=op.f("pk_contact_version")),
     )
-    with op.batch_alter_table("contact_version", schema=None) as batch:
-        batch.create_index("ix_contact_version_seen", ["crm", "contact_id", "seen_at"], unique=False)
 
 
 def _new_decision_table() -> None:
@@ -407,8 +405,6 @@ def downgrade() -> None:
         batch.alter_column("activities", server_default=None)
         batch.alter_column("written", server_default=None)
     _restore_decisions(bind, decisions)
-    with op.batch_alter_table("contact_version", schema=None) as batch:
-        batch.drop_index("ix_contact_version_seen")
     op.drop_table("contact_version")
     with op.batch_alter_table("clock_event", schema=None) as batch:
         batch.drop_index("ix_clock_event_contact")
