@@ -8,7 +8,11 @@ import sys
 BENCHMARKS = (
     ("evaluate", ["bench.evaluate_bench"]),
     ("routing + SLA", ["bench.routing_bench"]),
-    ("pipeline (20,000 contacts)", ["bench.pipeline_bench", "--contacts", "20000"]),
+    (
+        "pipeline (20,000 contacts; --contacts 100000 for the full run)",
+        ["bench.pipeline_bench", "--contacts", "20000"],
+    ),
+    ("history (bytes per contact per change)", ["bench.history_bench"]),
     ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
     (
         "HubSpot backfill (20,000 contacts; --contacts 100000 for the full run)",

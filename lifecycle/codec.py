@@ -207,14 +207,6 @@ def activity_to_json(activity: Activity) -> dict[str, Any]:
     return data
 
 
-def activity_from_json(data: str | bytes) -> Activity:
-    return _ACTIVITY.validate_json(data)
-
-
-def activities_from_json(data: list[dict[str, Any]]) -> list[Activity]:
-    return _ACTIVITIES.validate_python(data)
-
-
 # The store's own records: compact (defaults left out) and decoded without validation, since the
 # store only ever reads back what it wrote. orjson encodes datetimes, enums and nested dataclasses.
 

@@ -154,6 +154,29 @@ def execute_many(connection: Connection, sql: str, rows: Sequence[tuple[Any, ...
         cursor.close()
 
 
+def insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """New rows (no conflict possible), the fastest way the database takes them: COPY on
+    PostgreSQL (row by row, even pipelined, ran at a third of SQLite's speed), a plain
+    executemany on SQLite."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if connection.dialect.name != "postgresql":
+        execute_many(
+            connection, f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows
+        )
+        return
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
 def query(connection: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Rows as the driver's tuples: a cycle reads millions of activity rows, and wrapping each in
     SQLAlchemy's `Row` cost more than the read."""

@@ -21,13 +21,36 @@ from handoff.lifecycle.codec import assignment_to_dict, memory_to_dict
 from handoff.lifecycle.decision import Decision
 from handoff.lifecycle.memory import LeadMemory
 from handoff.lifecycle.outputs import OutputField, output_names
-from handoff.store.database import execute_many, query
+from handoff.store.database import insert_rows, query
 from handoff.store.schema import CLOCK_EVENT, STAGE_HISTORY
 
 if TYPE_CHECKING:
     from handoff.store.unit_of_work import Tx
 
 REASON = OutputField.REASON.value
+_COLUMNS = (
+    "crm",
+    "contact_id",
+    "seq",
+    "at",
+    "policy_version",
+    "stage",
+    "previous_stage",
+    "fit",
+    "behavior",
+    "score",
+    "high_intent",
+    "owner_id",
+    "summary",
+    "reasons",
+    "problems",
+    "routing",
+    "clocks",
+    "memory",
+    "desired",
+    "next_check_at",
+    "digest",
+)
 STARTED = "started"
 STOPPED = "stopped"
 
@@ -107,13 +130,7 @@ class Decisions:
                     digest,
                 )
             )
-        execute_many(
-            self.tx.connection,
-            "INSERT INTO decision (crm, contact_id, seq, at, policy_version, stage, previous_stage, fit, "
-            "behavior, score, high_intent, owner_id, summary, reasons, problems, routing, clocks, memory, "
-            f"desired, next_check_at, digest) VALUES ({codec.marks(21)})",
-            rows,
-        )
+        insert_rows(self.tx.connection, "decision", _COLUMNS, rows)
         self._log_moves(decided, now)
         self._log_clocks(decided, now)
         return latest

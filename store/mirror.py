@@ -21,7 +21,7 @@ from handoff.lifecycle.codec import activity_from_record, contact_record
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import FieldValues, output_names
 from handoff.lifecycle.records import Activity
-from handoff.store.database import execute_many, query
+from handoff.store.database import execute_many, insert_rows, query
 from handoff.store.schema import CONTACT
 
 if TYPE_CHECKING:
@@ -30,6 +30,17 @@ if TYPE_CHECKING:
 # Fields that change on every write (handoff's own included) and say nothing about the lead.
 _VOLATILE = ("updated_at",)
 PULLED = "pull"
+_VERSION_COLUMNS = ("crm", "contact_id", "version", "seen_at", "source", "data")
+_ACTIVITY_COLUMNS = (
+    "crm",
+    "contact_id",
+    "id",
+    "kind",
+    "occurred_at",
+    "owner_id",
+    "attributes",
+    "first_seen_at",
+)
 CRM_HISTORY = "crm_history"
 
 
@@ -200,19 +211,21 @@ class Mirror:
             "pulled_at = excluded.pulled_at, dirty = excluded.dirty",
             contacts,
         )
-        execute_many(
+        insert_rows(self.tx.connection, "contact_version", _VERSION_COLUMNS, versions)
+        # A contact new to the mirror has no activity stored: its rows are plain inserts.
+        insert_rows(
             self.tx.connection,
-            "INSERT INTO contact_version (crm, contact_id, version, seen_at, source, data) "
-            f"VALUES ({mark(6)})",
-            versions,
+            "activity",
+            _ACTIVITY_COLUMNS,
+            [row for row in activities if row[1] not in known],
         )
         execute_many(
             self.tx.connection,
-            "INSERT INTO activity (crm, contact_id, id, kind, occurred_at, owner_id, attributes, "
-            f"first_seen_at) VALUES ({mark(8)}) ON CONFLICT (crm, contact_id, id) DO UPDATE SET "
-            "kind = excluded.kind, occurred_at = excluded.occurred_at, owner_id = excluded.owner_id, "
+            f"INSERT INTO activity ({', '.join(_ACTIVITY_COLUMNS)}) VALUES ({mark(8)}) "
+            "ON CONFLICT (crm, contact_id, id) DO UPDATE SET kind = excluded.kind, "
+            "occurred_at = excluded.occurred_at, owner_id = excluded.owner_id, "
             "attributes = excluded.attributes",
-            activities,
+            [row for row in activities if row[1] in known],
         )
         return dirty
 
@@ -226,6 +239,7 @@ class Mirror:
     ) -> list[tuple[Any, ...]]:
         """Rows for the pulled activities that are new or changed (a re-read changes nothing)."""
         instant, json = self.codec.instant, self.codec.json
+        latest = {activity.id: activity for activity in pulled}  # a CRM may name one twice
         return [
             (
                 self.crm,
@@ -237,7 +251,7 @@ class Mirror:
                 json(activity.attributes),
                 seen_at,
             )
-            for activity in pulled
+            for activity in latest.values()
             if stored.get(activity.id) != activity
         ]
 

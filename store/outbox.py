@@ -19,7 +19,7 @@ from uuid import uuid4
 from sqlalchemy import delete, func, select, update
 
 from handoff.lifecycle.outputs import FieldValues, output_names, output_values
-from handoff.store.database import execute_many, insert_ignoring_duplicates
+from handoff.store.database import execute_many, insert_ignoring_duplicates, insert_rows
 from handoff.store.schema import LEDGER, OUTBOX
 
 if TYPE_CHECKING:
@@ -40,6 +40,18 @@ class OutboxStatus(StrEnum):
 
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT)
+_OUTBOX_COLUMNS = (
+    "crm",
+    "contact_id",
+    "kind",
+    "dedupe_key",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +229,10 @@ class Outbox:
         )
         codec = self.tx.codec
         at = codec.instant(now)
-        execute_many(
+        insert_rows(
             self.tx.connection,
-            "INSERT INTO outbox (crm, contact_id, kind, dedupe_key, payload, status, attempts, "
-            f"next_attempt_at, created_at, updated_at) VALUES ({codec.marks(10)})",
+            "outbox",
+            _OUTBOX_COLUMNS,
             [
                 (
                     self.crm,
@@ -301,10 +313,10 @@ class Outbox:
                 for s in settlements
             ],
         )
-        execute_many(
+        insert_rows(
             self.tx.connection,
-            "INSERT INTO write_ledger (crm, contact_id, outbox_id, kind, payload, ok, error, written_at) "
-            f"VALUES ({codec.marks(8)})",
+            "write_ledger",
+            ("crm", "contact_id", "outbox_id", "kind", "payload", "ok", "error", "written_at"),
             [
                 (
                     self.crm,

@@ -8,6 +8,8 @@ environment's site-packages (a path entry, so none of its .pth files run).
 
 from __future__ import annotations
 
+import os
+import shutil
 import site
 import subprocess
 import sys
@@ -28,6 +30,20 @@ def _run(*command: str | Path, cwd: Path | None = None) -> str:
     )
     assert done.returncode == 0, f"{command}: {done.stdout}\n{done.stderr}"
     return done.stdout
+
+
+def _checkout(target: Path) -> Path:
+    """The tracked files alone, links kept, as a fresh clone has them: the build runs there, so no
+    stale build/ of this tree can slip into the wheel and no artefact is left in it."""
+    listed = _run("git", "-C", ROOT, "ls-files", "-z").split("\0")
+    for name in filter(None, listed):
+        origin, copy = ROOT / name, target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_symlink():
+            copy.symlink_to(os.readlink(origin))
+        else:
+            shutil.copy2(origin, copy)
+    return target
 
 
 @pytest.mark.slow
