@@ -2,8 +2,8 @@
 repositories hand out typed records (cosmicpython's unit of work, without an ORM session).
 
     with store.begin() as tx:
-        leads = tx.leads.load(ids, now)
-        tx.decisions.save(decided, now)
+        leads = tx.leads.load(ids, now, retention)
+        latest = tx.decisions.save(decided, policy_version, now)
         tx.outbox.replace_field_writes(writes, now)
 
 Everything inside one `begin()` commits together or not at all; that is how progress is saved with
