@@ -20,7 +20,8 @@ class AlreadyRunning(RuntimeError):
 class InstanceLock:
     def __init__(self, engine: Engine, crm: str) -> None:
         self._engine = engine
-        self._key = int.from_bytes(hashlib.sha256(f"handoff:{crm}".encode()).digest()[:8], "big", signed=True)
+        self._crm = crm
+        self._key = 0
         self._connection: Connection | None = None
         self._file: FileLock | None = None
 
@@ -40,7 +41,12 @@ class InstanceLock:
             self._file = None
 
     def _acquire_advisory(self) -> None:
+        """Advisory locks are per database: the key names the schema too, so that deployments in
+        two schemas of one database (or two test lanes) never block each other."""
         connection = self._engine.connect()
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        name = f"handoff:{self._crm}:{schema}"
+        self._key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}).scalar_one()
         connection.commit()
         if not got:

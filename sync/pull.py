@@ -66,33 +66,61 @@ def pull_changes(
     on_page: Callable[[Ingested], None] | None = None,
 ) -> PullCounts:
     """Pull the stream's next window (or `window`, for a backfill) page by page into the mirror;
-    `on_page` sees each page once it is in (the cycle and the backfill decide it there)."""
+    `on_page` sees each page once it is in (the cycle and the backfill decide it there).
+
+    A window left half-read by a stopped or killed run is finished first, from its page token;
+    the incremental stream then goes on to the present, so one cycle always catches up (a run
+    that only finished the old window would leave everything changed since for the next one)."""
     with rt.store.begin() as tx:
         cursor = tx.cursors.load(stream)
-    resume: str | None = None
+    reader = _WindowReader(rt, now, stream, stop, force, on_page)
     if cursor.in_progress and cursor.window_end is not None:
-        window, resume = Window(cursor.window_start, cursor.window_end), cursor.resume
-    elif window is None:
+        resumed = Window(cursor.window_start, cursor.window_end)
+        reader.read(resumed, cursor.value, cursor.resume)
+        if window is not None or not reader.counts.complete or now <= resumed.end:
+            return reader.done()
+        cursor = Cursor(resumed.end)
+    if window is None:
         lookback = timedelta(seconds=rt.settings.lookback_seconds)
         window = Window(cursor.value - lookback if cursor.value else None, now)
-    counts = PullCounts()
-    for page in rt.connector.pull_contacts(window, resume):
-        progress = (
-            Cursor(cursor.value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
-        )
-        ingested = ingest_page(rt, page, now, force=force, cursor=(stream, progress))
-        rt.store.refresh_statistics()
-        counts.changed += len(ingested.dirty)
-        counts.pages += 1
-        counts.pulled += len(page.contacts)
-        counts.quarantined += len(page.rejected)
-        if on_page is not None:
-            on_page(ingested)
-        if page.resume and stop is not None and stop.is_set():
-            counts.complete = False
-            break
-    rt.metrics.pulled.inc(counts.pulled)
-    return counts
+    reader.read(window, cursor.value)
+    return reader.done()
+
+
+@dataclass
+class _WindowReader:
+    """Reads windows page by page, saving the cursor's progress with every page."""
+
+    rt: Runtime
+    now: datetime
+    stream: str
+    stop: threading.Event | None
+    force: bool
+    on_page: Callable[[Ingested], None] | None
+    counts: PullCounts = dataclasses.field(default_factory=PullCounts)
+
+    def read(self, window: Window, value: datetime | None, resume: str | None = None) -> None:
+        """Read `window` from the page token `resume` on; `value` is the cursor until it is done."""
+        counts = self.counts
+        for page in self.rt.connector.pull_contacts(window, resume):
+            progress = (
+                Cursor(value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
+            )
+            ingested = ingest_page(self.rt, page, self.now, force=self.force, cursor=(self.stream, progress))
+            self.rt.store.refresh_statistics()
+            counts.changed += len(ingested.dirty)
+            counts.pages += 1
+            counts.pulled += len(page.contacts)
+            counts.quarantined += len(page.rejected)
+            if self.on_page is not None:
+                self.on_page(ingested)
+            if page.resume and self.stop is not None and self.stop.is_set():
+                counts.complete = False
+                return
+
+    def done(self) -> PullCounts:
+        self.rt.metrics.pulled.inc(self.counts.pulled)
+        return self.counts
 
 
 def ingest_page(

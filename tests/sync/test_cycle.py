@@ -154,6 +154,29 @@ def test_a_stopped_pull_resumes_its_window_where_it_stopped(
     assert {written(crm, i)[OutputField.STAGE] for i in ids} == {"mql"}
 
 
+def test_a_resumed_window_is_followed_by_what_changed_since_in_the_same_cycle(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    crm.page_size = 50
+    company.many(crm, 120)
+    stop = threading.Event()
+    stop.set()
+    run_cycle(runtime, stop=stop)
+    clock.advance(minutes=5)
+    later = company.many(crm, 30, prefix="later", now=clock.now)
+
+    resumed = run_cycle(runtime)
+    echo = run_cycle(runtime)
+
+    assert resumed.complete
+    assert {written(crm, i)[OutputField.STAGE] for i in later} == {"mql"}
+    assert (echo.moved, echo.sent) == (0, 0)
+    with runtime.store.begin() as tx:
+        cursor = tx.cursors.load("contacts")
+    assert not cursor.in_progress
+    assert cursor.value == clock.now
+
+
 def test_timestamps_come_back_aware_in_utc(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
     company.seed(crm)
     run_cycle(runtime)
