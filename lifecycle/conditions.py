@@ -2,7 +2,8 @@
 
 Both speak the same field names and operators, so a rule means the same thing wherever it is
 written: text compares without case, numbers compare as numbers whatever their type, and an
-empty field matches only `missing`.
+empty field matches only `missing`. Country fields compare as ISO codes (`United States`, `USA`
+and `US` are one country), on the contact's side and the rule's alike.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from handoff.config.countries import as_country
 from handoff.config.policy import Condition
 from handoff.lifecycle.records import Contact
 
@@ -24,14 +26,14 @@ _GETTERS: dict[str, Getter] = {
     "contact.first_name": lambda c: c.first_name,
     "contact.last_name": lambda c: c.last_name,
     "contact.title": lambda c: c.title,
-    "contact.country": lambda c: c.country,
+    "contact.country": lambda c: as_country(c.country),
     "contact.source": lambda c: c.source,
     "contact.campaign": lambda c: c.campaign,
     "company.name": lambda c: c.company.name,
     "company.domain": lambda c: c.company.domain,
     "company.employees": lambda c: c.company.employees,
     "company.industry": lambda c: c.company.industry,
-    "company.country": lambda c: c.company.country,
+    "company.country": lambda c: as_country(c.company.country),
     "company.region": lambda c: c.company.region,
     "company.revenue": lambda c: c.company.revenue,
 }
@@ -44,9 +46,19 @@ def getter(field: str) -> Getter:
     return lambda contact: contact.custom.get(name)
 
 
-def condition_test(condition: Condition, lists: Mapping[str, tuple[str, ...]]) -> tuple[Test, str]:
-    """The test a condition makes, and how to say what it expects ("between 50 and 500")."""
+COUNTRY_FIELDS = frozenset({"contact.country", "company.country"})
+
+
+def condition_test(
+    condition: Condition, lists: Mapping[str, tuple[str, ...]], field: str = ""
+) -> tuple[Test, str]:
+    """The test a condition makes on `field`, and how to say what it expects ("between 50 and 500")."""
     operator, operand = condition.operator, condition.operand
+    if field in COUNTRY_FIELDS and operator in ("equals", "in", "in_list"):
+        members = lists[operand] if operator == "in_list" else operand if operator == "in" else (operand,)
+        countries = tuple(as_country(m) if isinstance(m, str) else m for m in members)
+        shown = f"equals {operand!r}" if operator == "equals" else "is one of the listed countries"
+        return member_of(countries), shown
     if operator == "exists":
         return present, "is set"
     if operator == "missing":

@@ -53,7 +53,7 @@ def explain_fit(facts: list[FitFact]) -> list[Reason]:
 
 def _compile(rule: FitRule, lists: Mapping[str, tuple[str, ...]]) -> CompiledFitRule:
     get = getter(rule.field)
-    test, expectation = condition_test(rule, lists)
+    test, expectation = condition_test(rule, lists, rule.field)
 
     def describe(value: Any) -> str:
         shown = "empty" if absent(value) else repr(value)

@@ -154,12 +154,12 @@ def _predicate(
     when: Mapping[str, Condition], lists: Mapping[str, tuple[str, ...]]
 ) -> Callable[[Contact], bool]:
     """All of a rule's tests as one function; most rules test one field, which gets a direct call."""
-    tests = tuple((getter(field), _test(condition, lists)) for field, condition in when.items())
+    tests = tuple((getter(field), _test(field, condition, lists)) for field, condition in when.items())
     if len(tests) == 1:
         ((get, test),) = tests
         return lambda contact: test(get(contact))
     return lambda contact: all(test(get(contact)) for get, test in tests)
 
 
-def _test(condition: Condition, lists: Mapping[str, tuple[str, ...]]) -> Test:
-    return condition_test(condition, lists)[0]
+def _test(field: str, condition: Condition, lists: Mapping[str, tuple[str, ...]]) -> Test:
+    return condition_test(condition, lists, field)[0]
