@@ -55,3 +55,26 @@ class AuthError(CrmError):
 
 class ConfigurationError(CrmError):
     """The CRM is not set up the way handoff needs (missing properties, unknown stage values)."""
+
+
+class RecordRefused(ValueError):
+    """A record a connector cannot map; its message names the field and never holds its values."""
+
+
+def record_problem(error: Exception) -> str:
+    """Why one record could not be read, in words safe for logs and the quarantine: the fields
+    and the rule they broke, never the values (which are contact data)."""
+    if isinstance(error, RecordRefused):
+        return str(error)
+    errors = getattr(error, "errors", None)
+    if callable(errors):  # pydantic's ValidationError: each field with its rule, without its input
+        try:
+            found = errors(include_input=False, include_url=False)
+        except TypeError:
+            found = None
+        if isinstance(found, list) and found:
+            return "; ".join(
+                f"{'.'.join(str(part) for part in item.get('loc', ())) or 'record'}: {item.get('msg', '')}"
+                for item in found
+            )
+    return f"the record could not be read ({type(error).__name__})"

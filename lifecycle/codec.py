@@ -248,8 +248,9 @@ def contact_from_record(record: dict[str, Any]) -> Contact:
         values["company"] = Company(**values["company"])
     if "stage" in values:
         values["stage"] = Stage(values["stage"])
-    if "escalated_from" in values:
-        values["escalated_from"] = tuple(values["escalated_from"])
+    for name in ("escalated_from", "problems"):
+        if name in values:
+            values[name] = tuple(values[name])
     return Contact(**values)
 
 

@@ -78,6 +78,9 @@ class Contact:
     sal_at: AwareDatetime | None = None
     sql_at: AwareDatetime | None = None
     escalated_from: tuple[str, ...] = ()
+    # Values the CRM holds that handoff could not use, each naming the field and why
+    # ("employees 'about fifty' is not a number, ignored"): shown with the decision, never guessed.
+    problems: tuple[str, ...] = ()
 
     @property
     def email_domain(self) -> str | None:

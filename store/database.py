@@ -7,6 +7,7 @@ SQLAlchemy's per-row type processing cost more than the engine's scoring at 100,
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SUPPORTED = ("sqlite", "postgresql")
+ERROR_LIMIT = 2000
 
 
 class DatabaseUrlError(ValueError):
@@ -40,7 +43,12 @@ def make_db_engine(url: str) -> Engine:
         )
     if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    json_options: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+    # hide_parameters: a failed statement's error never carries its parameters (contact data).
+    json_options: dict[str, Any] = {
+        "json_serializer": json_text,
+        "json_deserializer": orjson.loads,
+        "hide_parameters": True,
+    }
     if backend == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 30}, **json_options)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -187,3 +195,41 @@ def query(connection: Connection, sql: str, params: Sequence[Any]) -> list[tuple
     finally:
         cursor.close()
     return rows
+
+
+def refused_record(error: BaseException) -> bool:
+    """The database (or the encoding before it) refused what one record holds (a value out of
+    range, a NUL byte, a number JSON cannot carry), as opposed to failing itself (a lost
+    connection, a locked file), which no record is to blame for."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    return isinstance(cause, _RECORD_ERRORS)
+
+
+_RECORD_ERRORS = (
+    OverflowError,
+    orjson.JSONEncodeError,
+    sqlite3.DataError,
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+    psycopg.DataError,
+    psycopg.IntegrityError,
+    psycopg.ProgrammingError,
+)
+
+
+def describe_error(error: BaseException) -> str:
+    """An error in one line, without what it was about: a database error's statement and
+    parameters (contact data) are left out, only the driver's own first line is kept."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        first = str(error.orig).splitlines()[0] if str(error.orig) else ""
+        return f"{type(error.orig).__name__}: {first}"[:ERROR_LIMIT]
+    if isinstance(error, SQLAlchemyError):
+        return type(error).__name__
+    if type(error).__module__.split(".")[0] in _DRIVERS:
+        # A driver's error raised from a raw cursor: its detail lines can quote the row's values.
+        first = str(error).splitlines()[0] if str(error) else ""
+        return f"{type(error).__name__}: {first}"[:ERROR_LIMIT]
+    return f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+
+
+_DRIVERS = frozenset({"psycopg", "sqlite3", "_sqlite3"})

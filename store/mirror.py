@@ -21,7 +21,7 @@ from handoff.lifecycle.codec import activity_from_record, contact_record
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import FieldValues, output_names
 from handoff.lifecycle.records import Activity
-from handoff.store.database import execute_many, insert_rows, query
+from handoff.store.database import describe_error, execute_many, insert_rows, query, refused_record
 from handoff.store.schema import CONTACT
 
 if TYPE_CHECKING:
@@ -229,6 +229,42 @@ class Mirror:
         )
         return dirty
 
+    def ingest_isolated(
+        self,
+        records: Sequence[CrmContact],
+        pulled: Mapping[str, Sequence[Activity]],
+        known: Mapping[str, Known],
+        now: datetime,
+        *,
+        force: bool = False,
+    ) -> tuple[list[str], list[Refused]]:
+        """`ingest`, one statement per table for the page; when the database refuses the page, record
+        by record (each under a savepoint), so that a record it cannot hold is refused, named, and
+        the rest go in. A failure of the database itself is raised, never blamed on a record."""
+        try:
+            with self.tx.connection.begin_nested():
+                return self.ingest(records, pulled, known, now, force=force), []
+        except Exception as error:
+            if not refused_record(error):
+                raise
+        dirty: list[str] = []
+        refused: list[Refused] = []
+        for record in records:
+            try:
+                with self.tx.connection.begin_nested():
+                    dirty += self.ingest([record], pulled, known, now, force=force)
+            except Exception as error:
+                if not refused_record(error):
+                    raise
+                refused.append(
+                    Refused(record.contact.id, f"the database refused it: {describe_error(error)}")
+                )
+                failure = error
+        if len(records) > 1 and len(refused) == len(records):
+            # Every record refused alike: the fault is not theirs (nothing is quarantined for it).
+            raise failure
+        return dirty, refused
+
     def _version(
         self, contact_id: str, version: int, seen_at: datetime, source: str, data: dict[str, Any]
     ) -> tuple[Any, ...]:
@@ -299,6 +335,16 @@ class Mirror:
             ],
         )
 
+    def set_aside(self, ids: Sequence[str]) -> None:
+        """These contacts could not be decided: no longer dirty nor due until they change again."""
+        if ids:
+            c = CONTACT.c
+            self.tx.connection.execute(
+                update(CONTACT)
+                .where(c.crm == self.crm, c.id.in_(list(ids)))
+                .values(dirty=False, review_at=None)
+            )
+
     def confirm_written(self, written: Mapping[str, FieldValues]) -> None:
         """The CRM now holds what handoff sent: the mirror says so, so the next diff (and the next
         SLA tick, which does not pull) starts from the truth, not from the record as last pulled."""
@@ -338,3 +384,11 @@ class Mirror:
             .limit(1)
         ).scalar()
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A record the database would not hold, and why (without its values)."""
+
+    contact_id: str
+    error: str

@@ -18,15 +18,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from handoff.store.database import describe_error
 from handoff.store.schema import SYNC_RUN
 
 if TYPE_CHECKING:
     from handoff.store.unit_of_work import Store, Tx
 
 PROCESS = f"{socket.gethostname()}:{os.getpid()}"
-ERROR_LIMIT = 2000
 
 
 class RunStatus(StrEnum):
@@ -91,17 +90,6 @@ def recorded_run(store: Store, kind: str, clock: Callable[[], datetime]) -> Iter
         raise
     with store.begin() as tx:
         tx.runs.finish(run, run.status, clock())
-
-
-def describe_error(error: BaseException) -> str:
-    """An error in one line, without what it was about: a database error's statement and
-    parameters (contact data) are left out, only the driver's own first line is kept."""
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        first = str(error.orig).splitlines()[0] if str(error.orig) else ""
-        return f"{type(error.orig).__name__}: {first}"[:ERROR_LIMIT]
-    if isinstance(error, SQLAlchemyError):
-        return type(error).__name__
-    return f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
 
 
 class Runs:

@@ -120,7 +120,9 @@ class Views:
         """Everything about one contact (by CRM id or email), now or as it stood at `at`."""
         contact_id = self.tx.mirror.find(key)
         if contact_id is None:
-            return None
+            # A record refused before it reached the mirror is still named, with why.
+            refused = self.tx.quarantine.of(key) if at is None else []
+            return Explanation(key, None, None, None, None, quarantined=refused) if refused else None
         seen_at, contact = self._version(contact_id, at)
         decision = self._decision(contact_id, at)
         found = Explanation(

@@ -115,7 +115,7 @@ def dry_run(
                 batch = decide_batch(tx, leads, context, rt, now)
             context = batch.context
             report.pulled += len(page.contacts)
-            report.quarantined += len(page.rejected) + len(pulled.rejected)
+            report.quarantined += len(page.rejected) + len(pulled.rejected) + len(batch.refused)
             for lead, decision in zip(batch.leads, batch.decisions, strict=True):
                 _tally(report, lead, decision)
                 if on_decision is not None:

@@ -17,6 +17,7 @@ import structlog
 
 from handoff.connectors.errors import CrmError
 from handoff.connectors.protocol import Window
+from handoff.store.database import describe_error
 from handoff.store.runs import Run, RunStatus, recorded_run
 from handoff.sync.decide import DecideCounts, decide_due, decide_ingested, routing_context
 from handoff.sync.flush import FlushCounts, flush_outbox
@@ -69,7 +70,7 @@ def run_cycle(
             report = _report(run, pulled, decided, flushed)
     except BaseException as error:
         rt.metrics.cycles.labels(kind, "failed").inc()
-        log.error("cycle.failed", kind=kind, crm=rt.crm, error=str(error))
+        log.error("cycle.failed", kind=kind, crm=rt.crm, error=describe_error(error))
         raise
     _finish(rt, kind, report, time.perf_counter() - started)
     return report
@@ -94,11 +95,11 @@ def run_targeted(rt: Runtime, ids: Sequence[str], *, kind: str = "webhook") -> C
     started = time.perf_counter()
     with recorded_run(rt.store, kind, rt.clock) as run:
         page = rt.connector.pull_contacts_by_id(ids)
-        ingest_page(rt, page, now)
+        ingested = ingest_page(rt, page, now)
         decided = decide_due(rt, now, ids=[record.contact.id for record in page.contacts])
         flushed = flush_outbox(rt, now)
         report = _report(
-            run, PullCounts(pulled=len(page.contacts), quarantined=len(page.rejected)), decided, flushed
+            run, PullCounts(pulled=len(page.contacts), quarantined=ingested.quarantined), decided, flushed
         )
     _finish(rt, kind, report, time.perf_counter() - started)
     return report

@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handoff.connectors.errors import AuthError, BudgetExhausted, ConfigurationError
+from handoff.store.database import describe_error
 from handoff.store.lock import InstanceLock
 from handoff.sync.cycle import run_cycle, run_reconcile, run_sla_tick
 from handoff.sync.flush import flush_outbox
@@ -142,7 +143,7 @@ class Daemon:
                 except (AuthError, ConfigurationError) as error:
                     log.error("daemon.job_failed", job=name, error=str(error), action="fix the CRM settings")
                 except Exception as error:
-                    log.exception("daemon.job_failed", job=name, error=str(error))
+                    log.exception("daemon.job_failed", job=name, error=describe_error(error))
 
         return run
 

@@ -11,9 +11,11 @@ what they leave behind, the outbox rows, the contacts' next look, and the routin
 from __future__ import annotations
 
 import threading
+import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from handoff.lifecycle.decide import decide_leads
 from handoff.lifecycle.decision import Decision
@@ -24,12 +26,14 @@ from handoff.store.decisions import Decided
 from handoff.store.leads import StoredLead
 from handoff.store.outbox import ChatWrite, FieldWrite, TaskWrite
 from handoff.store.outbox import Notice as NoticeWrite
+from handoff.store.quarantine import Problem
 from handoff.store.unit_of_work import Tx
 from handoff.sync.chat import ChatChannel
 from handoff.sync.pull import Ingested
 from handoff.sync.runtime import Runtime
 
 TASK_SUBJECT_LIMIT = 250
+EVALUATE_STREAM = "evaluate"
 
 
 @dataclass
@@ -48,11 +52,13 @@ class DecideCounts:
 
 @dataclass(frozen=True)
 class Batch:
-    """A batch decided: each stored lead with its decision, and the routing context after it."""
+    """A batch decided: each stored lead with its decision, the routing context after it, and the
+    leads the engine failed on (each with why), which are quarantined instead."""
 
     leads: list[StoredLead]
     decisions: list[Decision]
     context: RoutingContext
+    refused: list[Problem] = field(default_factory=list)
 
     @property
     def decided(self) -> list[Decided]:
@@ -79,12 +85,52 @@ def decide_batch(
     for sl in leads:
         if sl.account and sl.account_owner_id:
             accounts[sl.account] = min(accounts.get(sl.account, sl.account_owner_id), sl.account_owner_id)
-    decisions, after = decide_leads([sl.lead for sl in leads], rt.policy, now, context, accounts)
+    try:
+        decisions, after = decide_leads([sl.lead for sl in leads], rt.policy, now, context, accounts)
+    except Exception:  # one lead the engine fails on must not stop the others: find it
+        return _decide_each(leads, context, accounts, rt, now)
     return Batch(leads, decisions, after)
 
 
+def _decide_each(
+    leads: list[StoredLead], context: RoutingContext, accounts: dict[str, str], rt: Runtime, now: datetime
+) -> Batch:
+    decided: list[StoredLead] = []
+    decisions: list[Decision] = []
+    refused: list[Problem] = []
+    for sl in leads:
+        try:
+            (decision,), context = decide_leads([sl.lead], rt.policy, now, context, accounts)
+        except Exception as error:
+            refused.append(Problem(EVALUATE_STREAM, sl.id, _engine_failure(error), {}))
+            continue
+        decided.append(sl)
+        decisions.append(decision)
+    return Batch(decided, decisions, context, refused)
+
+
+def _engine_failure(error: Exception) -> str:
+    """Where the engine failed and on what kind of error: never the message, which may quote the
+    lead's values."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if "/lifecycle/" in frame.filename or "/config/" in frame.filename]
+    where = ours[-1] if ours else (frames[-1] if frames else None)
+    place = (
+        f" in {Path(where.filename).parent.name}/{Path(where.filename).name}:{where.lineno} ({where.name})"
+        if where
+        else ""
+    )
+    return f"the lead could not be evaluated: {type(error).__name__}{place}"
+
+
 def save_batch(tx: Tx, batch: Batch, rt: Runtime, now: datetime) -> None:
-    """Save a batch: decisions, moves and clock transitions, outbox rows, next looks, routing state."""
+    """Save a batch: decisions, moves and clock transitions, outbox rows, next looks, routing state;
+    leads the engine failed on are quarantined and looked at again when they next change."""
+    if batch.refused:
+        tx.quarantine.add(batch.refused, now)
+        tx.mirror.set_aside([problem.record_id for problem in batch.refused])
+        rt.metrics.quarantined.inc(len(batch.refused))
+    tx.quarantine.release(EVALUATE_STREAM, [d.contact_id for d in batch.decisions])
     latest = dict(tx.decisions.save(batch.decided, rt.policy_version, now))
     tx.outbox.replace_field_writes(
         {sl.id: field_write(sl, d) for sl, d in zip(batch.leads, batch.decisions, strict=True)}, now

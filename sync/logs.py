@@ -13,6 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 _SECRET_KEYS = re.compile(r"(token|secret|password|authorization|webhook_url|api_key)", re.IGNORECASE)
 _SECRET_VALUES = [
@@ -41,6 +42,11 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     return event
 
 
+# Tracebacks as data, without each frame's local variables: those hold contacts and payloads
+# (structlog shows them by default).
+_TRACEBACKS = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+
+
 def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     console = fmt == "console" or (fmt == "auto" and sys.stdout.isatty())
     renderer: Any = structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
@@ -49,7 +55,7 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks if not console else structlog.processors.format_exc_info,
+            _TRACEBACKS if not console else structlog.processors.format_exc_info,
             _redact,
             renderer,
         ],

@@ -44,6 +44,7 @@ class Ingested:
     activities: dict[str, list[Activity]]
     dirty: list[str]
     new: frozenset[str]
+    quarantined: int = 0
 
 
 @dataclass
@@ -111,7 +112,7 @@ class _WindowReader:
             counts.changed += len(ingested.dirty)
             counts.pages += 1
             counts.pulled += len(page.contacts)
-            counts.quarantined += len(page.rejected)
+            counts.quarantined += ingested.quarantined
             if self.on_page is not None:
                 self.on_page(ingested)
             if page.resume and self.stop is not None and self.stop.is_set():
@@ -142,16 +143,20 @@ def ingest_page(
     fresh = with_past(rt, fresh, known)
     problems = [_problem(r) for r in (*page.rejected, *activities.rejected)]
     with rt.store.begin() as tx:
-        dirty = tx.mirror.ingest(fresh, activities.by_contact, known, now, force=force)
+        dirty, refused = tx.mirror.ingest_isolated(fresh, activities.by_contact, known, now, force=force)
+        if refused:
+            gone = {r.contact_id for r in refused}
+            problems += [Problem(CONTACTS_STREAM, r.contact_id, r.error, {}) for r in refused]
+            fresh = [r for r in fresh if r.contact.id not in gone]
         if cursor is not None:
             tx.cursors.save(cursor[0], cursor[1], now)
         _record_crm_moves(tx, fresh, known)
-        tx.quarantine.add(problems, now)
         tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
+        tx.quarantine.add(problems, now)
     if problems:
         rt.metrics.quarantined.inc(len(problems))
     new = frozenset(r.contact.id for r in fresh if r.contact.id not in known)
-    return Ingested(len(page.contacts), fresh, activities.by_contact, dirty, new)
+    return Ingested(len(page.contacts), fresh, activities.by_contact, dirty, new, len(problems))
 
 
 def pull_activities(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known]) -> ActivityPull:

@@ -18,6 +18,7 @@ import structlog
 from werkzeug.wrappers import Request, Response
 
 from handoff.connectors.registry import WebhookRefused, WebhookRequest, WebhookRoute
+from handoff.store.database import describe_error
 from handoff.sync.cycle import run_targeted
 from handoff.sync.runtime import Runtime
 
@@ -82,4 +83,4 @@ class WebhookInbox:
                     run_targeted(self.rt, sorted(ids))
                     self.processed += len(ids)
                 except Exception as error:
-                    log.exception("webhook.cycle_failed", error=str(error), contacts=len(ids))
+                    log.exception("webhook.cycle_failed", error=describe_error(error), contacts=len(ids))

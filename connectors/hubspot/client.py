@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import orjson
 from hubspot import HubSpot
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from handoff.connectors.decoding import loads
 from handoff.connectors.errors import CrmError
 from handoff.connectors.hubspot.errors import translate
 from handoff.connectors.retry import RetryPolicy
@@ -116,7 +116,7 @@ class HubSpotClient:
             except Exception as error:
                 raise translate(error, operation, self.clock()) from None
             self.budget.observe(response.headers)
-            return orjson.loads(body) if body else {}
+            return loads(body) if body else {}
 
         return self.retry.call(operation, attempt)
 

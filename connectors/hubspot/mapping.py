@@ -7,6 +7,7 @@ to, which lead statuses mean "accepted", which form is a demo request, where the
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -181,8 +182,12 @@ def contact_from(
     mapping: AccountMap,
     industries: Mapping[str, str] | None = None,
 ) -> Contact:
+    """The contact as handoff reads it. A value it cannot use (employees `about fifty`, a stage
+    date in the year 9999) is left out and named in `problems`, never guessed and never fatal."""
+    problems: list[str] = []
     lifecycle = _text(props.get("lifecyclestage"))
     status = _text(props.get("hs_lead_status"))
+    stage_date = f"hs_lifecyclestage_{lifecycle}_date"
     return Contact(
         id=str(props["hs_object_id"]),
         email=_text(props.get("email")),
@@ -191,19 +196,20 @@ def contact_from(
         title=_text(props.get("jobtitle")),
         country=_text(props.get("country")),
         source=_text(props.get("hs_analytics_source")),
-        company=_company(company, props, industries or {}),
+        company=_company(company, props, industries or {}, problems),
         stage=_stage(props, lifecycle),
-        stage_entered_at=instant(props.get(f"hs_lifecyclestage_{lifecycle}_date")) if lifecycle else None,
+        stage_entered_at=_date(props, stage_date, problems) if lifecycle else None,
         lead_status=status,
         accepted=status in mapping.accepted_statuses,
         rejected=status in mapping.rejected_statuses,
         disqualification_reason=_text(props.get("handoff_disqualification_reason")),
         evidence={item: value for item in mapping.evidence if (value := _text(props.get(f"handoff_{item}")))},
         owner_id=_text(props.get("hubspot_owner_id")),
-        owner_assigned_at=instant(props.get("hubspot_owner_assigneddate")),
-        created_at=instant(props.get("createdate")),
+        owner_assigned_at=_date(props, "hubspot_owner_assigneddate", problems),
+        created_at=_date(props, "createdate", problems),
         updated_at=instant(props.get("lastmodifieddate")),
         custom={name: value for name in mapping.custom if (value := _text(props.get(name)))},
+        problems=tuple(problems),
     )
 
 
@@ -213,7 +219,7 @@ def written_from(props: Mapping[str, Any]) -> FieldValues:
     for output, name in OUTPUT_PROPERTIES.items():
         raw = _text(props.get(name))
         if raw is not None and output in NUMBER_OUTPUTS and _NUMBER.match(raw):
-            raw = str(int(float(raw)))
+            raw = str(int(raw.partition(".")[0]))
         elif raw is not None and output is OutputField.SLA_DUE_AT:
             moment = instant(raw)
             raw = moment.isoformat(timespec="seconds") if moment else raw
@@ -331,13 +337,15 @@ def instant(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     text = str(value)
-    if text.isdigit():
-        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(text))
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        if text.isdigit():
+            moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(text))
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if EARLIEST <= moment < LATEST else None
 
 
 def epoch_ms(moment: datetime) -> str:
@@ -359,28 +367,62 @@ def stage_named(text: str | None) -> Stage | None:
 
 
 def _company(
-    company: Mapping[str, Any] | None, props: Mapping[str, Any], industries: Mapping[str, str]
+    company: Mapping[str, Any] | None,
+    props: Mapping[str, Any],
+    industries: Mapping[str, str],
+    problems: list[str],
 ) -> Company:
     if not company:
         return Company(name=_text(props.get("company")))
-    employees = _number(company.get("numberofemployees"))
-    revenue = _number(company.get("annualrevenue"))
+    employees = _amount(company, "numberofemployees", "company employees", MAX_EMPLOYEES, problems)
     return Company(
         name=_text(company.get("name")),
         domain=_text(company.get("domain")),
-        employees=int(employees) if employees is not None and employees >= 0 else None,
+        employees=int(employees) if employees is not None else None,
         industry=industries.get(str(company.get("industry")), _text(company.get("industry"))),
         country=_text(company.get("country")),
         region=_text(company.get("state")),
-        revenue=revenue if revenue is not None and revenue >= 0 else None,
+        revenue=_amount(company, "annualrevenue", "company annual revenue", MAX_REVENUE, problems),
     )
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+# The largest employer has about two million people; a count far past that is a typo or junk.
+MAX_EMPLOYEES = 10_000_000
+MAX_REVENUE = 1e13
+# Instants handoff can do business-time arithmetic on: a stage date in the year 9999 is junk.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _amount(
+    record: Mapping[str, Any], name: str, label: str, largest: float, problems: list[str]
+) -> float | None:
+    """A non-negative number within reason, or None with the reason named in `problems`."""
+    value = record.get(name)
+    if value in (None, ""):
         return None
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        problems.append(f"{label} {_shown(value)} is not a number, ignored")
+        return None
+    if not math.isfinite(number) or number < 0 or number > largest:
+        problems.append(f"{label} {_shown(value)} is not a plausible amount, ignored")
+        return None
+    return number
+
+
+def _date(props: Mapping[str, Any], name: str, problems: list[str]) -> datetime | None:
+    value = props.get(name)
+    moment = instant(value)
+    if moment is None and value not in (None, ""):
+        problems.append(f"{name} {_shown(value)} is not a date handoff can use, ignored")
+    return moment
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
 
 
 def _text(value: Any) -> str | None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handoff.config.vocabulary import CRM_OWNED_STAGES
-from handoff.connectors.errors import AuthError, Transient
+from handoff.connectors.errors import AuthError, RecordRefused, Transient, record_problem
 from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
 from handoff.connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
@@ -162,10 +162,12 @@ class Reader:
                 )
                 modified = instant(props.get("lastmodifieddate"))
                 if modified is None:
-                    raise ValueError("lastmodifieddate is missing or not a date")
-            except (ValueError, KeyError) as error:
+                    raise RecordRefused("lastmodifieddate is missing or not a date")
+            except Exception as error:  # one record that cannot be read never stops its page
                 rejected.append(
-                    Rejected(str(props.get("hs_object_id", "?")), "contacts", str(error), dict(props))
+                    Rejected(
+                        str(props.get("hs_object_id", "?")), "contacts", record_problem(error), dict(props)
+                    )
                 )
                 continue
             owner = (company or {}).get("hubspot_owner_id")
@@ -273,7 +275,7 @@ class Reader:
                 contact = contact_from(
                     props, company, self.mapping, self._industry_labels() if company else {}
                 )
-            except (ValueError, KeyError):
+            except Exception:  # a past version handoff cannot read stays out of the history
                 continue
             if not versions or versions[-1][1] != contact:
                 versions.append((moment, contact))
@@ -283,17 +285,21 @@ class Reader:
 
     def activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
         by_contact: dict[str, list[Activity]] = {contact_id: [] for contact_id in contact_ids}
+        rejected: list[Rejected] = []
         for kind in ENGAGEMENT_TYPES:
-            for contact_id, activity in self._engagements(kind, list(contact_ids), since):
+            for contact_id, activity in self._engagements(kind, list(contact_ids), since, rejected):
                 by_contact[contact_id].append(activity)
         for contact_id in contact_ids:
             props = self._properties.get(contact_id, {})
-            by_contact[contact_id] += conversion_activities(props, self.mapping)
+            try:
+                by_contact[contact_id] += conversion_activities(props, self.mapping)
+            except Exception as error:  # a form field that cannot be read loses only itself
+                rejected.append(Rejected(contact_id, "activities", record_problem(error), {}))
             by_contact[contact_id] += self._visits(contact_id, props, since)
-        return ActivityPull({cid: acts for cid, acts in by_contact.items() if acts})
+        return ActivityPull({cid: acts for cid, acts in by_contact.items() if acts}, rejected)
 
     def _engagements(
-        self, kind: str, contact_ids: list[str], since: datetime | None
+        self, kind: str, contact_ids: list[str], since: datetime | None, rejected: list[Rejected]
     ) -> Iterator[tuple[str, Activity]]:
         links = self._associations(kind, contact_ids)
         engagement_ids = sorted({eid for targets in links.values() for eid in targets})
@@ -311,7 +317,13 @@ class Reader:
                 changed = instant((engagement.get("properties") or {}).get("hs_lastmodifieddate"))
                 if since is not None and changed is not None and changed < since:
                     continue
-                activity = engagement_activity(kind, engagement)
+                try:
+                    activity = engagement_activity(kind, engagement)
+                except Exception as error:  # one engagement that cannot be read loses only itself
+                    rejected.append(
+                        Rejected(f"{kind}:{engagement_id}", "activities", record_problem(error), engagement)
+                    )
+                    continue
                 if activity is not None:
                     yield contact_id, activity
 

@@ -91,6 +91,10 @@ def _explanation_json(found: Explanation) -> dict[str, Any]:
 def print_explanation(console: Console, found: Explanation, now: datetime) -> None:
     contact = found.contact
     if contact is None:
+        if found.quarantined:
+            console.print(f"Contact {found.contact_id}: quarantined, not in the mirror.")
+            _print_pending(console, found, now)
+            return
         console.print(f"Contact {found.contact_id}: handoff had not seen it by {now:%Y-%m-%d %H:%M} UTC.")
         return
     name = (
@@ -102,6 +106,8 @@ def print_explanation(console: Console, found: Explanation, now: datetime) -> No
     console.print(
         f"[bold]{name}[/bold] — {contact.get('title') or 'no title'}, {company} (id {found.contact_id})"
     )
+    for problem in contact.get("problems") or ():
+        console.print(f"[yellow]Ignored:[/yellow] {problem}")
     if found.at is not None:
         seen = f"{found.seen_at:%Y-%m-%d %H:%M} UTC" if found.seen_at else "never"
         console.print(
