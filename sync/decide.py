@@ -102,14 +102,14 @@ def _decide_each(
         try:
             (decision,), context = decide_leads([sl.lead], rt.policy, now, context, accounts)
         except Exception as error:
-            refused.append(Problem(EVALUATE_STREAM, sl.id, _engine_failure(error), {}))
+            refused.append(Problem(EVALUATE_STREAM, sl.id, engine_failure(error), {}))
             continue
         decided.append(sl)
         decisions.append(decision)
     return Batch(decided, decisions, context, refused)
 
 
-def _engine_failure(error: Exception) -> str:
+def engine_failure(error: BaseException) -> str:
     """Where the engine failed and on what kind of error: never the message, which may quote the
     lead's values."""
     frames = traceback.extract_tb(error.__traceback__)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -13,10 +15,12 @@ import click
 
 from handoff.config.policy import Policy
 from handoff.lifecycle.codec import InvalidRecord, RosterInput, decision_to_dict, parse_lead, parse_roster
+from handoff.lifecycle.decision import Decision
 from handoff.lifecycle.engine import evaluate
 from handoff.lifecycle.roster import RoutingContext
 from handoff.lifecycle.routing_state import RoutingState
 from handoff.sync.cli.options import IsoTime, load_policy_or_exit, policy_option
+from handoff.sync.decide import engine_failure
 from handoff.sync.runtime import system_clock
 
 T = TypeVar("T")
@@ -79,8 +83,10 @@ def evaluate_command(
         raise click.UsageError("--routing-state and --save-routing-state need --owners")
     loaded = load_policy_or_exit(policy_path)
     context = roster.context(state) if roster is not None else None
+    # Bytes that are not UTF-8 fail their own line (below), not the whole read.
+    source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     failed, context = run_evaluate(
-        sys.stdin, sys.stdout, sys.stderr, loaded, now or system_clock(), routing=context
+        source, sys.stdout, sys.stderr, loaded, now or system_clock(), routing=context
     )
     if save_state is not None and context is not None:
         save_state.write_text(context.state.to_json() + "\n", encoding="utf-8")
@@ -97,22 +103,43 @@ def run_evaluate(
     *,
     routing: RoutingContext | None = None,
 ) -> tuple[int, RoutingContext | None]:
-    """Evaluate every line of `source`; return how many lines failed and the routing context after."""
+    """Evaluate every line of `source`; return how many lines failed and the routing context after.
+
+    Whatever a line holds, it fails alone: it is reported on `err` with its number and why (never
+    its values), and the summary is always the last line on `err`."""
     failed = total = 0
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
         total += 1
         try:
-            lead = parse_lead(line)
+            decision = _evaluate_line(line, loaded, now, routing)
+            text = json.dumps(decision_to_dict(decision), ensure_ascii=False)
+            text.encode("utf-8")
+        except UnicodeError:
+            failed += 1
+            err.write(f"line {number}: the line holds text that is not valid Unicode\n")
+            continue
         except InvalidRecord as error:
             failed += 1
             err.write(f"line {number}: {error}\n")
             continue
-        decision = evaluate(lead.contact, lead.activities, loaded, now, routing=routing)
+        except (Exception, RecursionError) as error:
+            failed += 1
+            err.write(f"line {number}: {engine_failure(error)}\n")
+            continue
         if routing is not None:
             routing = routing.after(decision)
-        out.write(json.dumps(decision_to_dict(decision), ensure_ascii=False) + "\n")
-    if failed:
-        err.write(f"{failed} of {total} lines failed\n")
+        out.write(text + "\n")
+    err.write(f"{total - failed} of {total} lines evaluated, {failed} failed\n")
     return failed, routing
+
+
+def _evaluate_line(line: str, loaded: Policy, now: datetime, routing: RoutingContext | None) -> Decision:
+    if _SURROGATE.search(line):
+        raise InvalidRecord("the line holds bytes that are not UTF-8")
+    lead = parse_lead(line)
+    return evaluate(lead.contact, lead.activities, loaded, now, routing=routing)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -74,7 +74,7 @@ def test_bad_lines_are_reported_with_their_number_and_the_rest_evaluated() -> No
     assert "line 3: contact.company.employees: Input should be greater than or equal to 0 (got -3)" in err
     assert "line 5: activities.0.occurred_at: Input should be a valid datetime" in err
     assert "(got 'last tuesday')" in err
-    assert "3 of 5 lines failed" in err
+    assert err.splitlines()[-1] == "2 of 5 lines evaluated, 3 failed"
 
 
 def test_unknown_fields_and_kinds_are_refused() -> None:
@@ -333,3 +333,34 @@ def test_the_installed_command_routes_the_shipped_samples_to_the_demo_company() 
     }
     assert all(decisions[key]["sla"] for key in routed)
     assert all(d["owner_id"] is None for key, d in decisions.items() if key not in routed)
+
+
+def test_every_hostile_line_is_reported_and_the_summary_always_printed() -> None:
+    """Lines that once killed the process (an engine failure, deep nesting, a lone surrogate,
+    bytes that are not UTF-8), fed to a real `handoff evaluate` as raw bytes."""
+    far = json.loads(json.dumps(VP_DEMO))
+    far["contact"].update(id="43", stage="mql", stage_entered_at="9999-12-31T23:59:59Z", owner_id="1001")
+    lines = [
+        json.dumps(VP_DEMO).encode(),
+        json.dumps(far).encode(),
+        b'{"contact": {"id": "45", "first_name": "Ren\\ud800"}, "activities": []}',
+        b"[" * 100_000,
+        b'{"contact": {"id": "46", "company": {"employees": 1e400}}, "activities": []}',
+        b'{"contact": {"id": "47", "first_name": "\xff\xfe"}, "activities": []}',
+        json.dumps(VP_DEMO).encode(),
+    ]
+    owners = DEFAULT_POLICY_PATH.parent / "samples" / "owners.json"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("handoff")), "evaluate", "--now", NOW, "--owners", str(owners)],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        check=False,
+    )
+
+    report = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert len(result.stdout.decode().splitlines()) == 2
+    assert [line.split(":")[0] for line in report[:-1]] == [f"line {n}" for n in (2, 3, 4, 5, 6)]
+    assert report[0].startswith("line 2: the lead could not be evaluated: OverflowError in lifecycle/")
+    assert report[-1] == "2 of 7 lines evaluated, 5 failed"
+    assert "Traceback" not in result.stderr.decode()
