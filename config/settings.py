@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config.loader import DEFAULT_POLICY_PATH
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     history_days: float = Field(default=400, gt=0)
     """How long history (activities, contact versions, decisions, clock transitions, runs) is kept."""
+    go_live_at: AwareDatetime | None = None
+    """When handoff took over the handoff (ISO 8601 with a zone): SLA clocks and escalation timers
+    of leads already waiting count from here. Default: the first run on this database."""
 
     @model_validator(mode="before")
     @classmethod

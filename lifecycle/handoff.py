@@ -61,7 +61,15 @@ def hand_off(
         owners = {owner_id for owner_id in (owner.owner_id, contact.owner_id) if owner_id}
         owners.update(owner.escalated_from)
         clocks = sla_clocks(
-            sla, calendar, contact, activities, stage=stage, times=times, owners=owners, now=now
+            sla,
+            calendar,
+            contact,
+            activities,
+            stage=stage,
+            times=times,
+            owners=owners,
+            now=now,
+            since=context.watching_since,
         )
     upcoming = [moment for moment in (next_change(clocks, now), owner.escalation_due_at) if moment]
     return Handoff(owner, clocks, min(upcoming) if upcoming else None)

@@ -9,6 +9,7 @@ changes with each assignment, so the runtime threads it into the next evaluation
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -53,11 +54,17 @@ def account_domain(domain: str) -> str:
 
 
 class RoutingContext(NamedTuple):
-    """The roster, the routing state, and the account owners by company domain."""
+    """The roster, the routing state, the account owners by company domain, and since when
+    handoff has been watching the CRM (its go-live).
+
+    Time before `watching_since` is nobody's fault: an SLA clock or an escalation timer of a lead
+    that was already waiting when handoff started counts from go-live, so the first run never
+    tells a rep that something was overdue months ago, nor takes a lead away for it."""
 
     roster: Roster
     state: RoutingState = RoutingState()
     account_owners: Mapping[str, str] = _NO_ACCOUNTS
+    watching_since: datetime | None = None
 
     @classmethod
     def of(
@@ -65,8 +72,10 @@ class RoutingContext(NamedTuple):
         owners: Iterable[Owner],
         state: RoutingState | None = None,
         account_owners: Mapping[str, str] | None = None,
+        watching_since: datetime | None = None,
     ) -> RoutingContext:
-        return cls(Roster(owners), state or RoutingState()).with_accounts(account_owners or {})
+        context = cls(Roster(owners), state or RoutingState(), watching_since=watching_since)
+        return context.with_accounts(account_owners or {})
 
     def with_accounts(self, account_owners: Mapping[str, str]) -> RoutingContext:
         """The context with these account owners, by company domain (`www.` and case ignored)."""

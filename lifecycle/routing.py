@@ -97,7 +97,9 @@ def decide_owner(
             trigger = RouteTrigger.QUEUED
     elif waiting:
         start = _start(outcome.assigned_at, mql_at)
-        due = _escalation_due(plan, owner, contact.escalated_from, start, activities=activities, now=now)
+        due = _escalation_due(
+            plan, owner, contact.escalated_from, start, context.watching_since, activities=activities, now=now
+        )
         if due is not None and now >= due:
             trigger = RouteTrigger.ESCALATION
     if trigger is not None:
@@ -108,7 +110,9 @@ def decide_owner(
         return outcome
     new_owner = context.roster.by_id.get(outcome.owner_id)
     start = _start(outcome.assigned_at, mql_at)
-    due = _escalation_due(plan, new_owner, outcome.escalated_from, start, activities=activities, now=now)
+    due = _escalation_due(
+        plan, new_owner, outcome.escalated_from, start, context.watching_since, activities=activities, now=now
+    )
     return outcome._replace(escalation_due_at=due if due is not None and due > now else None)
 
 
@@ -123,6 +127,7 @@ def _escalation_due(
     owner: Owner | None,
     escalated_from: tuple[str, ...],
     start: datetime | None,
+    since: datetime | None,
     *,
     activities: Sequence[Activity],
     now: datetime,
@@ -130,7 +135,9 @@ def _escalation_due(
     """When the owner's time to act runs out; None when they acted or are not escalated at all.
 
     Only reps of a routing team are escalated (a queue waits for a rep, a manager is the end of
-    the line), and a lead already escalated past the limit stays where it is.
+    the line), and a lead already escalated past the limit stays where it is. The time runs
+    from `start`, or from `since` (go-live) when the owner had the lead before handoff watched;
+    a touch since `start` counts either way.
     """
     after = plan.escalate_after
     seat = plan.seat_of(owner.email) if owner is not None else None
@@ -140,7 +147,8 @@ def _escalation_due(
         return None
     if start < now and first_touch(activities, (owner.id,), start, now) is not None:
         return None
-    return datetime.fromtimestamp(seat.calendar.add(start.timestamp(), after), UTC)
+    counted_from = max(start, since) if since is not None else start
+    return datetime.fromtimestamp(seat.calendar.add(counted_from.timestamp(), after), UTC)
 
 
 def _kept(plan: RoutingPlan, contact: Contact, owner: Owner, now: datetime) -> Assignment | None:

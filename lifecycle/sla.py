@@ -99,11 +99,15 @@ def sla_clocks(
     times: StageTimes,
     owners: Collection[str],
     now: datetime,
+    since: datetime | None = None,
 ) -> tuple[Clock, ...]:
-    """The clocks of a lead at `stage`; `owners` are the reps whose touches count (owner and past)."""
+    """The clocks of a lead at `stage`; `owners` are the reps whose touches count (owner and past).
+
+    A clock that started before `since` (go-live) counts from `since`; a touch or acceptance
+    before it still meets the clock."""
     if stage not in CLOCKED_STAGES:
         return ()
-    clock = _ClockMaker(plan, calendar, now)
+    clock = _ClockMaker(plan, calendar, now, since)
     clocks: list[Clock] = []
     accepted = stage is not Stage.MQL
     mql_at, sal_at, sql_at = times
@@ -153,13 +157,18 @@ def _inquiry(plan: SlaPlan, activities: Sequence[Activity], mql_at: datetime) ->
 class _ClockMaker:
     """Builds a lead's clocks; clocks sharing a start and a length share the calendar arithmetic."""
 
-    def __init__(self, plan: SlaPlan, calendar: BusinessCalendar, now: datetime) -> None:
+    def __init__(
+        self, plan: SlaPlan, calendar: BusinessCalendar, now: datetime, since: datetime | None
+    ) -> None:
         self.calendar = calendar
         self.due_soon = plan.due_soon
         self.now = now.timestamp()
+        self.since = since
         self.instants: dict[tuple[float, float], tuple[float, datetime]] = {}
 
     def __call__(self, name: ClockName, rule: str, seconds: float, start: datetime, met: Met | None) -> Clock:
+        if self.since is not None and start < self.since:
+            start = self.since
         begin = start.timestamp()
         # Walk to "due soon" first, then the short rest of the way: one walk instead of two.
         soon, soon_at = self.after(begin, seconds - self.due_soon)

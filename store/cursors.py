@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from handoff.store.unit_of_work import Tx
 
 
+# Not a stream: the instant handoff went live on this CRM (see `Cursors.watching_since`).
+GO_LIVE = "go-live"
+
+
 @dataclass(frozen=True)
 class Cursor:
     value: datetime | None = None
@@ -70,3 +74,14 @@ class Cursors:
             StreamPosition(r.stream, Cursor(r.value, r.window_start, r.window_end, r.resume), r.updated_at)
             for r in rows
         ]
+
+    def watching_since(self, now: datetime, *, record: bool = True) -> datetime:
+        """When handoff started watching this CRM: the first run's start, kept as the `go-live`
+        position (runs themselves are pruned with history, go-live never is). `record` False reads
+        it without keeping it (a dry run on a fresh database)."""
+        found = self.load(GO_LIVE)
+        if found.value is not None:
+            return found.value
+        if record:
+            self.save(GO_LIVE, Cursor(now), now)
+        return now

@@ -69,10 +69,13 @@ class Batch:
 
 
 def routing_context(rt: Runtime, owners: Sequence[Owner] | None = None) -> RoutingContext:
-    """The owners (as the store holds them, unless given) and the routing state, for a run's
-    first batch."""
+    """The owners (as the store holds them, unless given), the routing state and the go-live, for
+    a run's first batch. Given owners mean a dry run: a go-live not kept yet is not kept then."""
     with rt.store.begin() as tx:
-        return RoutingContext.of(tx.owners.all() if owners is None else owners, tx.owners.routing_state())
+        since = rt.settings.go_live_at or tx.cursors.watching_since(rt.clock(), record=owners is None)
+        return RoutingContext.of(
+            tx.owners.all() if owners is None else owners, tx.owners.routing_state(), watching_since=since
+        )
 
 
 def decide_batch(

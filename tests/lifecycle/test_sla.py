@@ -231,3 +231,39 @@ def test_the_current_clock_is_the_open_one_due_first_else_the_last_met() -> None
     assert current_clock([open_late, met_last, open_early]) == open_early
     assert current_clock([met_last, met_first]) == met_last
     assert current_clock([]) is None
+
+
+GO_LIVE_CASES = [
+    # (what, when handoff went live, evaluated at, acceptance status, due)
+    (
+        "live before the MQL: runs from the MQL",
+        T - timedelta(days=1),
+        T + timedelta(days=1),
+        BREACHED,
+        ny(1, 14),
+    ),
+    ("live a week after it: from go-live", T + timedelta(days=7), T + timedelta(days=7), ON_TRACK, ny(8, 14)),
+    ("and breaches in go-live's time", T + timedelta(days=7), T + timedelta(days=8), BREACHED, ny(8, 14)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "since", "at", "status", "due"), GO_LIVE_CASES, ids=[c[0] for c in GO_LIVE_CASES]
+)
+def test_a_clock_started_before_go_live_counts_from_go_live(
+    name: str, since: datetime, at: datetime, status: ClockStatus, due: datetime
+) -> None:
+    watching = context()._replace(watching_since=since)
+    decision = evaluate(mql_owned_by_ana(), [demo(T)], POLICY, at, routing=watching)
+
+    accept = next(c for c in decision.clocks if c.name is ACCEPT)
+    assert (accept.status, accept.due_at) == (status, due)
+
+
+def test_a_touch_before_go_live_still_meets_the_clock() -> None:
+    call = touch(ActivityKind.CALL, "ana", T + timedelta(hours=1))
+    watching = context()._replace(watching_since=T + timedelta(days=7))
+    decision = evaluate(mql_owned_by_ana(), [demo(T), call], POLICY, T + timedelta(days=7), routing=watching)
+
+    first = next(c for c in decision.clocks if c.name is FIRST)
+    assert (first.status, first.met_ref) == (MET, call.id)
