@@ -40,7 +40,12 @@ class BackfillReport:
     quarantined: int = 0
     moves: Counter[str] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)
+    owner_changes: int = 0
+    escalations: int = 0
+    tasks: int = 0
+    chat_messages: int = 0
     sample: list[dict[str, str]] = field(default_factory=list)
+    task_sample: list[str] = field(default_factory=list)
 
 
 def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progress) -> BackfillReport:
@@ -71,6 +76,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
         pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
         report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
         report.evaluated, report.changed = decided.evaluated, decided.queued
+        report.tasks = decided.notices
         run.counts.pulled, run.counts.evaluated, run.counts.written = (
             report.pulled,
             report.evaluated,
@@ -83,7 +89,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
 
 def dry_run(
     rt: Runtime,
-    since: datetime,
+    since: datetime | None,
     until: datetime,
     *,
     progress: Progress,
@@ -117,7 +123,7 @@ def dry_run(
             report.pulled += len(page.contacts)
             report.quarantined += len(page.rejected) + len(pulled.rejected) + len(batch.refused)
             for lead, decision in zip(batch.leads, batch.decisions, strict=True):
-                _tally(report, lead, decision)
+                _tally(report, lead, decision, len(rt.channels))
                 if on_decision is not None:
                     on_decision(decision)
             progress("pulled", len(page.contacts))
@@ -129,8 +135,15 @@ def dry_run(
     return report
 
 
-def _tally(report: BackfillReport, lead: StoredLead, decision: Decision) -> None:
+def _tally(report: BackfillReport, lead: StoredLead, decision: Decision, channels: int) -> None:
+    """Count what the decision would do to the CRM and to reps, and sample the real changes: a
+    stage move or an owner change (a lead that only gets a new score is counted, not shown)."""
     report.evaluated += 1
+    report.tasks += len(decision.notices)
+    report.chat_messages += len(decision.notices) * channels
+    for notice in decision.notices:
+        if len(report.task_sample) < SAMPLE_SIZE:
+            report.task_sample.append(f"{notice.subject} (to {notice.owner_id})")
     changes = decision.changes or {}
     if not changes:
         return
@@ -141,8 +154,19 @@ def _tally(report: BackfillReport, lead: StoredLead, decision: Decision) -> None
     move = f"{before} → {after}" if before != after else f"stays {after}"
     if before != after:
         report.moves[move] += 1
-    if len(report.sample) < SAMPLE_SIZE:
+    owner = ""
+    if decision.owner_changed:
+        report.owner_changes += 1
+        report.escalations += bool(decision.routing and decision.routing.escalated)
+        owner = f"{decision.previous_owner_id or 'nobody'} → {decision.owner_id or 'nobody'}"
+    if (before != after or owner) and len(report.sample) < SAMPLE_SIZE:
         contact = lead.lead.contact
         report.sample.append(
-            {"id": contact.id, "email": contact.email or "", "move": move, "why": decision.summary}
+            {
+                "id": contact.id,
+                "email": contact.email or "",
+                "move": move,
+                "owner": owner,
+                "why": decision.summary,
+            }
         )

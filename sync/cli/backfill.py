@@ -84,11 +84,12 @@ def backfill_command(since: datetime, until: datetime | None, dry: bool) -> None
             report = (dry_run if dry else backfill)(rt, since, end, progress=advance)
     finally:
         lock.release()
-    _print(Console(), report, dry=dry)
+    print_report(Console(), report, dry=dry)
 
 
-def _print(console: Console, report: BackfillReport, *, dry: bool) -> None:
-    window = f"{report.window.start:%Y-%m-%d %H:%M} → {report.window.end:%Y-%m-%d %H:%M} UTC"
+def print_report(console: Console, report: BackfillReport, *, dry: bool) -> None:
+    start = f"{report.window.start:%Y-%m-%d %H:%M}" if report.window.start else "the beginning"
+    window = f"{start} → {report.window.end:%Y-%m-%d %H:%M} UTC"
     verb = "would change" if dry else "changed"
     console.print(
         f"{'Dry run' if dry else 'Backfill'} {window}: pulled {report.pulled}, "
@@ -96,6 +97,13 @@ def _print(console: Console, report: BackfillReport, *, dry: bool) -> None:
     )
     if not dry:
         console.print(f"Written {report.sent}, failed {report.failed}, quarantined {report.quarantined}")
+        console.print(f"Notices queued for reps: {report.tasks}")
+    else:
+        console.print(
+            f"Would reassign {report.owner_changes} leads ({report.escalations} by escalation); would "
+            f"create {report.tasks} rep tasks and {report.chat_messages} chat messages; "
+            f"{report.quarantined} records would be quarantined"
+        )
     if report.moves:
         moves = Table(
             "Stage move",
@@ -111,7 +119,12 @@ def _print(console: Console, report: BackfillReport, *, dry: bool) -> None:
             "Fields: " + ", ".join(f"{name} {count}" for name, count in report.fields.most_common())
         )
     if report.sample:
-        sample = Table("Contact", "Move", "Why", title="Sample", title_justify="left")
+        title = "Sample of the stage moves and owner changes"
+        sample = Table("Contact", "Move", "Owner", "Why", title=title, title_justify="left")
         for item in report.sample:
-            sample.add_row(item["email"] or item["id"], item["move"], item["why"])
+            sample.add_row(item["email"] or item["id"], item["move"], item["owner"], item["why"])
         console.print(sample)
+    if report.task_sample:
+        console.print(f"Tasks that would be created, first {len(report.task_sample)}:")
+        for subject in report.task_sample:
+            console.print(f"  • {subject}")

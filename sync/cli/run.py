@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import click
+from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from handoff.config.settings import SettingsError
 from handoff.store.lock import AlreadyRunning, InstanceLock
 from handoff.store.migrate import migrate
+from handoff.sync.backfill import dry_run
+from handoff.sync.cli.backfill import print_report
 from handoff.sync.cli.context import EX_CONFIG, runtime_or_exit, settings_or_exit
 from handoff.sync.cycle import run_cycle
-from handoff.sync.runtime import open_database
+from handoff.sync.pull import CONTACTS_STREAM
+from handoff.sync.runtime import Runtime, open_database
 
 
 @click.command("run")
@@ -28,9 +34,18 @@ def run_command() -> None:
 
 
 @click.command("sync")
-def sync_command() -> None:
+@click.option(
+    "--dry-run",
+    "dry",
+    is_flag=True,
+    help="Write nothing: print what this cycle would change (moves, owners, tasks), from the cursor on.",
+)
+def sync_command(dry: bool) -> None:
     """Run one full cycle (pull, evaluate, push), then exit; non-zero if it failed or stopped early."""
     rt = runtime_or_exit()
+    if dry:
+        _dry_sync(rt)
+        return
     lock = InstanceLock(rt.store.engine, rt.crm)
     try:
         lock.acquire()
@@ -68,3 +83,18 @@ def migrate_command() -> None:
     click.echo(
         f"database {make_url(settings.database_url).render_as_string(hide_password=True)} is up to date"
     )
+
+
+def _dry_sync(rt: Runtime) -> None:
+    """What the next cycle would do: the contacts changed since the cursor (everything on a fresh
+    database), decided by the one decide path, nothing saved or written."""
+    now = rt.clock()
+    with rt.store.begin() as tx:
+        cursor = tx.cursors.load(CONTACTS_STREAM)
+    since: datetime | None = None
+    if cursor.in_progress:
+        since = cursor.window_start
+    elif cursor.value is not None:
+        since = cursor.value - timedelta(seconds=rt.settings.lookback_seconds)
+    report = dry_run(rt, since, now, progress=lambda stage, count: None)
+    print_report(Console(), report, dry=True)

@@ -96,6 +96,7 @@ def test_a_sandbox_served_to_another_process_is_synced_end_to_end(tmp_path: Path
             "PATH": "/usr/bin:/bin",
         }
         setup = run(["setup"], env)
+        rehearsal = run(["sync", "--dry-run"], env)
         sync = run(["sync"], env)
     finally:
         served.send_signal(signal.SIGINT)
@@ -104,7 +105,11 @@ def test_a_sandbox_served_to_another_process_is_synced_end_to_end(tmp_path: Path
         if served.stdout is not None:
             served.stdout.close()
     assert setup.returncode == 0, setup.stderr
+    assert rehearsal.returncode == 0, rehearsal.stderr
+    assert "Dry run the beginning →" in rehearsal.stdout
+    assert "pulled 30, evaluated 30" in rehearsal.stdout
+    assert "Would reassign" in rehearsal.stdout
     assert sync.returncode == 0, sync.stderr
-    assert "pulled 30, evaluated 30" in sync.stdout
+    assert "pulled 30, evaluated 30" in sync.stdout, "the dry run saved nothing"
     assert code == 0
     assert "stopping" in "".join(lines)
