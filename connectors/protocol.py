@@ -143,4 +143,9 @@ class Connector(Protocol):
         """Which of these task keys already exist in the CRM (to finish a creation a crash interrupted)."""
         ...
 
+    def complete_tasks(self, keys: Sequence[str]) -> list[WriteResult]:
+        """Mark handoff's tasks with these keys completed, so a rep's list holds only what they must
+        still do; one result per key, and a key with no task (never created, or deleted) is done."""
+        ...
+
     def budget(self) -> Budget: ...

@@ -96,6 +96,9 @@ class HubSpotConnector:
     def existing_task_keys(self, keys: Sequence[str]) -> set[str]:
         return self.writer.existing_task_keys(keys)
 
+    def complete_tasks(self, keys: Sequence[str]) -> list[WriteResult]:
+        return self.writer.complete_tasks(keys)
+
     def budget(self) -> Budget:
         """The account's daily allowance: from the last response's headers when there was one (no
         request spent), else from the usage API (private apps), which also says when it resets."""

@@ -147,8 +147,31 @@ class Writer:
 
     def existing_task_keys(self, keys: Sequence[str]) -> set[str]:
         """Which tasks already exist, found by the key handoff stores on each one."""
+        return set(self._task_ids(keys).values())
+
+    def complete_tasks(self, keys: Sequence[str]) -> list[WriteResult]:
+        """Find the tasks by their key, then set them COMPLETED in batches of 100."""
+        found = self._task_ids(keys)
+        results = {key: WriteResult(key, ok=True) for key in keys}
+        api = self.client.sdk.crm.objects.batch_api
+        ids = sorted(found)
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            inputs = [{"id": task_id, "properties": {"hs_task_status": "COMPLETED"}} for task_id in chunk]
+            answer: dict[str, Any] = self.client.call(
+                "tasks.batch_update",
+                lambda inputs=inputs: api.update_with_http_info(  # type: ignore[misc]
+                    "tasks", {"inputs": inputs}, _preload_content=False, _request_timeout=TIMEOUT
+                ),
+            )
+            for task_id, result in _per_record(chunk, answer).items():
+                results[found[task_id]] = replace(result, key=found[task_id])
+        return [results[key] for key in keys]
+
+    def _task_ids(self, keys: Sequence[str]) -> dict[str, str]:
+        """handoff's tasks with these keys: each task id with its key."""
         wanted = {crm_task_key(key): key for key in keys}
-        found: set[str] = set()
+        found: dict[str, str] = {}
         api = self.client.sdk.crm.objects.tasks.search_api
         hashed = sorted(wanted)
         for start in range(0, len(hashed), 50):
@@ -177,7 +200,7 @@ class Writer:
             for record in answer.get("results") or []:
                 value = (record.get("properties") or {}).get(TASK_KEY_PROPERTY)
                 if value in wanted:
-                    found.add(wanted[value])
+                    found[str(record["id"])] = wanted[value]
         return found
 
 

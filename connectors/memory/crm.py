@@ -295,6 +295,17 @@ class MemoryCrm:
             rows = self._db.execute(f"SELECT key FROM tasks WHERE key IN ({marks})", tuple(keys)).fetchall()
         return {key for (key,) in rows}
 
+    def complete_tasks(self, keys: Sequence[str]) -> list[WriteResult]:
+        self._gate("tasks_update")
+        marks = ",".join("?" * len(keys))
+        with self._transaction() as db:
+            rows = db.execute(f"SELECT id, data FROM tasks WHERE key IN ({marks})", tuple(keys)).fetchall()
+            for task_id, data in rows:
+                task = orjson.loads(data)
+                task.setdefault("completed_at", self._clock().isoformat())
+                db.execute("UPDATE tasks SET data = ? WHERE id = ?", (_dumps(task), task_id))
+        return [WriteResult(key, ok=True) for key in keys]
+
     def budget(self) -> Budget:
         return Budget(remaining=None, limit=None)
 

@@ -41,6 +41,10 @@ class World(Protocol):
         """A rep who can own leads."""
         ...
 
+    def open_tasks(self) -> set[str]:
+        """The subjects of the tasks in the CRM not completed yet."""
+        ...
+
 
 class ConnectorContract:
     page_size: int = 0
@@ -131,6 +135,28 @@ class ConnectorContract:
         assert before == set()
         assert (created.key, created.ok) == (task.key, True)
         assert after == {task.key}, "a crash after creating it finds it instead of creating it twice"
+
+    def test_tasks_are_completed_by_key_once_and_for_good(self, world: World) -> None:
+        (contact_id,) = world.contacts(1, world.now - timedelta(hours=1))
+        tasks = [
+            TaskRequest(
+                key=f"{kind}:{contact_id}:contract",
+                contact_id=contact_id,
+                owner_id=world.owner_id(),
+                subject=f"{kind} task",
+                body="the contract",
+                due_at=world.now + timedelta(hours=4),
+            )
+            for kind in ("assigned", "sla")
+        ]
+        world.connector.create_tasks(tasks)
+
+        done = world.connector.complete_tasks([tasks[0].key, "assigned:nobody:never"])
+        again = world.connector.complete_tasks([tasks[0].key])
+
+        assert [(r.key, r.ok) for r in done] == [(tasks[0].key, True), ("assigned:nobody:never", True)]
+        assert [(r.key, r.ok) for r in again] == [(tasks[0].key, True)]
+        assert world.open_tasks() == {"sla task"}
 
     def test_owners_are_read(self, world: World) -> None:
         owners = world.connector.pull_owners()

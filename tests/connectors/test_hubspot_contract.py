@@ -70,6 +70,14 @@ class HubSpotWorld:
     def owner_id(self) -> str:
         return self.owner.id
 
+    def open_tasks(self) -> set[str]:
+        tasks = [self.state.get("tasks", task_id) for task_id in self.state.ids("tasks")]
+        return {
+            task.properties["hs_task_subject"]
+            for task in tasks
+            if task is not None and task.properties.get("hs_task_status") != "COMPLETED"
+        }
+
 
 class TestHubSpotConnector(ConnectorContract):
     page_size = PAGE * SEARCHES_PER_PAGE

@@ -48,6 +48,9 @@ class MemoryWorld:
     def owner_id(self) -> str:
         return OWNER
 
+    def open_tasks(self) -> set[str]:
+        return {task["subject"] for task in self.crm.tasks() if "completed_at" not in task}
+
     def _at(self, moment: datetime) -> _Moment:
         return _Moment(self.clock, moment)
 
