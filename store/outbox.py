@@ -30,6 +30,7 @@ class OutboxKind(StrEnum):
     FIELDS = "fields"
     TASK = "task"
     CHAT = "chat"
+    TASK_CLOSE = "task_close"
 
 
 class OutboxStatus(StrEnum):
@@ -37,6 +38,8 @@ class OutboxStatus(StrEnum):
     INFLIGHT = "inflight"
     SENT = "sent"
     DEAD = "dead"
+    # A task handoff took back: completed in the CRM (or never sent) because its lead moved on.
+    CLOSED = "closed"
 
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.INFLIGHT)
@@ -86,6 +89,8 @@ class TaskWrite:
     body: str
     due_at: datetime
     priority: str = "HIGH"
+    stage: str | None = None
+    """The lead's stage when the task was decided: once the lead leaves it, the task is done."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +99,7 @@ class TaskWrite:
             "body": self.body,
             "due_at": self.due_at.isoformat(),
             "priority": self.priority,
+            "stage": self.stage,
         }
 
     @classmethod
@@ -104,7 +110,35 @@ class TaskWrite:
             data["body"],
             datetime.fromisoformat(data["due_at"]),
             data.get("priority", "HIGH"),
+            data.get("stage"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskClose:
+    """Complete handoff's tasks with these keys in the CRM, and why (the lead moved on)."""
+
+    keys: tuple[str, ...]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"keys": list(self.keys), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskClose:
+        return cls(tuple(data["keys"]), data["reason"])
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    """A task handoff created (or is about to) that its rep has not been relieved of."""
+
+    outbox_id: int
+    contact_id: str
+    key: str
+    owner_id: str
+    stage: str | None
+    sent: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +156,12 @@ class ChatWrite:
         return cls(data["channel"], data["text"])
 
 
-Payload = FieldWrite | TaskWrite | ChatWrite
+Payload = FieldWrite | TaskWrite | ChatWrite | TaskClose
 _KINDS: dict[type[Payload], OutboxKind] = {
     FieldWrite: OutboxKind.FIELDS,
     TaskWrite: OutboxKind.TASK,
     ChatWrite: OutboxKind.CHAT,
+    TaskClose: OutboxKind.TASK_CLOSE,
 }
 _PAYLOADS: dict[OutboxKind, Any] = {kind: payload for payload, kind in _KINDS.items()}
 
@@ -250,6 +285,56 @@ class Outbox:
                 if write is not None
             ],
         )
+
+    def open_tasks(self, ids: Sequence[str]) -> dict[str, list[OpenTask]]:
+        """These contacts' tasks not taken back yet (queued, in flight or sent), oldest first."""
+        if not ids:
+            return {}
+        o = OUTBOX.c
+        rows = self.tx.connection.execute(
+            select(o.id, o.contact_id, o.dedupe_key, o.payload, o.status)
+            .where(
+                o.crm == self.crm,
+                o.kind == OutboxKind.TASK.value,
+                o.status.in_([*OPEN, OutboxStatus.SENT]),
+                o.contact_id.in_(list(ids)),
+            )
+            .order_by(o.id)
+        )
+        found: dict[str, list[OpenTask]] = {}
+        for row in rows:
+            task = TaskWrite.from_dict(row.payload)
+            sent = row.status == OutboxStatus.SENT
+            opened = OpenTask(row.id, row.contact_id, row.dedupe_key, task.owner_id, task.stage, sent)
+            found.setdefault(row.contact_id, []).append(opened)
+        return found
+
+    def close_tasks(self, closing: Sequence[tuple[OpenTask, str]], now: datetime) -> None:
+        """Take these tasks back, each with why: one not sent yet is never sent; sent ones are
+        completed in the CRM by one close entry per contact."""
+        if not closing:
+            return
+        o = OUTBOX.c
+        self.tx.connection.execute(
+            update(OUTBOX)
+            .where(o.id.in_([task.outbox_id for task, _ in closing]))
+            .values(status=OutboxStatus.CLOSED.value, updated_at=now)
+        )
+        by_contact: dict[str, list[tuple[OpenTask, str]]] = {}
+        for task, reason in closing:
+            if task.sent:
+                by_contact.setdefault(task.contact_id, []).append((task, reason))
+        rows = [
+            self._row(
+                contact_id,
+                OutboxKind.TASK_CLOSE,
+                f"close:{contact_id}:{uuid4().hex}",
+                TaskClose(tuple(task.key for task, _ in tasks), tasks[0][1]),
+                now,
+            )
+            for contact_id, tasks in by_contact.items()
+        ]
+        insert_ignoring_duplicates(self.tx.connection, OUTBOX, rows, ("crm", "dedupe_key"))
 
     def add_notices(self, notices: Sequence[Notice], now: datetime) -> None:
         """Queue notices; one already queued under the same key (decided before) is not added again."""

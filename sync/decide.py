@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from handoff.config.vocabulary import Stage
 from handoff.lifecycle.decide import decide_leads
 from handoff.lifecycle.decision import Decision
 from handoff.lifecycle.notices import Notice
 from handoff.lifecycle.records import Owner
 from handoff.lifecycle.roster import RoutingContext
+from handoff.lifecycle.routing import ROUTED_STAGES
 from handoff.store.decisions import Decided
 from handoff.store.leads import StoredLead
-from handoff.store.outbox import ChatWrite, FieldWrite, TaskWrite
+from handoff.store.outbox import ChatWrite, FieldWrite, OpenTask, TaskWrite
 from handoff.store.outbox import Notice as NoticeWrite
 from handoff.store.quarantine import Problem
 from handoff.store.unit_of_work import Tx
@@ -138,8 +140,12 @@ def save_batch(tx: Tx, batch: Batch, rt: Runtime, now: datetime) -> None:
     tx.outbox.replace_field_writes(
         {sl.id: field_write(sl, d) for sl, d in zip(batch.leads, batch.decisions, strict=True)}, now
     )
+    opened = tx.outbox.open_tasks([d.contact_id for d in batch.decisions])
+    tx.outbox.close_tasks(
+        [c for d in batch.decisions for c in tasks_done(opened.get(d.contact_id, ()), d)], now
+    )
     tx.outbox.add_notices(
-        [w for d in batch.decisions for n in d.notices for w in notice_writes(n, rt.channels)], now
+        [w for d in batch.decisions for n in d.notices for w in notice_writes(n, d.stage, rt.channels)], now
     )
     tx.mirror.mark_decided([(d.contact_id, latest[d.contact_id], d.next_check_at) for d in batch.decisions])
     tx.owners.save_routing_state(batch.context.state, now)
@@ -157,9 +163,31 @@ def field_write(lead: StoredLead, decision: Decision) -> FieldWrite | None:
     )
 
 
-def notice_writes(notice: Notice, channels: Sequence[ChatChannel]) -> list[NoticeWrite]:
+def tasks_done(opened: Sequence[OpenTask], decision: Decision) -> list[tuple[OpenTask, str]]:
+    """The lead's open tasks this decision relieves their reps of, each with why: a rep holds
+    tasks only for leads they own, at the stage the task was about, and one per lead at most
+    (a newer one replaces it)."""
+    told = {notice.owner_id for notice in decision.notices}
+    again = {notice.key for notice in decision.notices}  # decided before: the same task, kept
+    done = []
+    for task in opened:
+        if task.key in again:
+            continue
+        if task.owner_id != decision.owner_id:
+            done.append((task, "the lead went to another owner"))
+        elif decision.stage not in ROUTED_STAGES:
+            done.append((task, f"the lead is {decision.stage.value} now"))
+        elif task.stage is not None and task.stage != decision.stage.value:
+            done.append((task, f"the lead moved on to {decision.stage.value}"))
+        elif task.owner_id in told:
+            done.append((task, "a newer task replaces it"))
+    return done
+
+
+def notice_writes(notice: Notice, stage: Stage, channels: Sequence[ChatChannel]) -> list[NoticeWrite]:
     """A notice as a CRM task for the rep, and a message per chat channel."""
-    task = TaskWrite(notice.owner_id, notice.subject[:TASK_SUBJECT_LIMIT], notice.body, notice.due_at)
+    subject = notice.subject[:TASK_SUBJECT_LIMIT]
+    task = TaskWrite(notice.owner_id, subject, notice.body, notice.due_at, stage=stage.value)
     chats = [
         NoticeWrite(
             f"{channel.name}:{notice.key}",

@@ -17,7 +17,16 @@ from datetime import datetime, timedelta
 from handoff.connectors.errors import BudgetExhausted, CrmError, Permanent, RateLimited, Transient
 from handoff.connectors.protocol import FieldUpdate, TaskRequest, WriteResult
 from handoff.lifecycle.outputs import FieldValues
-from handoff.store.outbox import ChatWrite, Entry, FieldWrite, OutboxKind, OutboxStatus, Settlement, TaskWrite
+from handoff.store.outbox import (
+    ChatWrite,
+    Entry,
+    FieldWrite,
+    OutboxKind,
+    OutboxStatus,
+    Settlement,
+    TaskClose,
+    TaskWrite,
+)
 from handoff.store.quarantine import Problem
 from handoff.sync.runtime import Runtime
 
@@ -114,6 +123,26 @@ def _send_tasks(rt: Runtime, entries: list[Entry]) -> list[WriteResult]:
     ]
 
 
+def _send_task_closes(rt: Runtime, entries: list[Entry]) -> list[WriteResult]:
+    """Complete the tasks of every entry in one call; an entry is sent when all its tasks are."""
+    keys: list[str] = []
+    for entry in entries:
+        close = entry.payload
+        assert isinstance(close, TaskClose)
+        keys += close.keys
+    answered = {result.key: result for result in rt.connector.complete_tasks(keys)}
+    results = []
+    for entry in entries:
+        assert isinstance(entry.payload, TaskClose)
+        failed = [answered.get(key) or _rekey(None, entry) for key in entry.payload.keys]
+        failed = [result for result in failed if not result.ok]
+        if failed:
+            results.append(WriteResult(entry.key, False, failed[0].error, all(r.permanent for r in failed)))
+        else:
+            results.append(WriteResult(entry.key, ok=True))
+    return results
+
+
 def _send_chat(rt: Runtime, entries: list[Entry]) -> list[WriteResult]:
     channels = {channel.name: channel for channel in rt.channels}
     results = []
@@ -141,6 +170,7 @@ _SENDERS: dict[OutboxKind, Callable[[Runtime, list[Entry]], list[WriteResult]]] 
     OutboxKind.FIELDS: _send_fields,
     OutboxKind.TASK: _send_tasks,
     OutboxKind.CHAT: _send_chat,
+    OutboxKind.TASK_CLOSE: _send_task_closes,
 }
 
 

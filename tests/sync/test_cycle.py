@@ -54,8 +54,9 @@ def test_a_rep_acceptance_moves_the_lead_to_sal_and_is_audited(
 
     report = run_cycle(runtime)
 
-    assert report.sent == 1
+    assert report.sent == 2, "the stage fields, and the MQL's task completed"
     assert written(crm, "vp-demo")[OutputField.STAGE] == "sal"
+    assert [t.get("completed_at") is not None for t in crm.tasks() if t["contact_id"] == "vp-demo"] == [True]
     with runtime.store.begin() as tx:
         found = tx.views.explain("vp-demo")
     assert found is not None
