@@ -187,14 +187,19 @@ def _handed_off_today(rt: Runtime) -> list[str]:
 
 def _tasks(console: Console, rt: Runtime, names: dict[str, str], crm: str) -> None:
     with rt.store.begin() as tx:
-        sent = [t for t in tx.outbox.created(OutboxKind.TASK, DAY_START) if t.status is OutboxStatus.SENT]
+        created = tx.outbox.created(OutboxKind.TASK, DAY_START)
+    sent = [t for t in created if t.status is OutboxStatus.SENT]
+    closed = sum(1 for t in created if t.status is OutboxStatus.CLOSED)
     by_owner: dict[str, list[str]] = {}
     for task in sent:
         assert isinstance(task.payload, TaskWrite)
         by_owner.setdefault(names.get(task.payload.owner_id, task.payload.owner_id), []).append(
             task.payload.subject
         )
-    console.print(f"[bold]Their {crm} tasks[/bold] ({len(sent)} created by handoff today):")
+    console.print(
+        f"[bold]Their open {crm} tasks[/bold] ({len(sent)}; handoff created {len(sent) + closed} today "
+        f"and completed {closed} whose lead moved on: escalated, accepted, disqualified):"
+    )
     for owner, subjects in sorted(by_owner.items()):
         console.print(f"  {owner}: {len(subjects)} — latest: {subjects[-1]}")
 
