@@ -60,7 +60,9 @@ class InstanceLock:
         database = self._engine.url.database or ""
         if database in ("", ":memory:"):
             return
-        path = Path(database).with_suffix(Path(database).suffix + ".lock")
+        # The real file: a symlink or another spelling of the path takes the same lock.
+        real = Path(database).resolve()
+        path = real.with_suffix(real.suffix + ".lock")
         lock = FileLock(path)
         try:
             lock.acquire(timeout=0)

@@ -9,12 +9,15 @@ exist, and how a request is verified, is the CRM's plugin's business (`WebhookRo
 
 from __future__ import annotations
 
+import hashlib
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 import structlog
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from handoff.connectors.registry import WebhookRefused, WebhookRequest, WebhookRoute
@@ -27,11 +30,51 @@ COALESCE_SECONDS = 0.2
 MAX_BATCH = 100
 
 
+# A CRM's webhook batch is small (HubSpot sends at most 100 events, a few hundred bytes each).
+MAX_BODY = 1024 * 1024
+# Signatures are checked against a five-minute window: a replay inside it is dropped by content.
+REPLAY_WINDOW_MS = 300_000
+
+
+def _refused(route: WebhookRoute, status: int, reason: str) -> Response:
+    log.warning("webhook.refused", route=route.name, status=status, reason=reason)
+    return Response("refused", status=status)
+
+
+class Replays:
+    """Verified requests seen inside the signature window, by content: a request sent again
+    byte for byte (a captured delivery replayed, or a retry of one already taken) is dropped."""
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def seen(self, request: WebhookRequest) -> bool:
+        digest = hashlib.sha256(
+            b"\n".join(
+                [
+                    request.method.encode(),
+                    request.url.encode(),
+                    repr(sorted(request.headers.items())).encode(),
+                    request.body,
+                ]
+            )
+        ).hexdigest()
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) < request.now_ms - REPLAY_WINDOW_MS:
+                self._seen.popitem(last=False)
+            if digest in self._seen:
+                return True
+            self._seen[digest] = request.now_ms
+            return False
+
+
 class WebhookInbox:
     def __init__(self, rt: Runtime, work: threading.Lock, stop: threading.Event) -> None:
         self.rt = rt
         self.work = work
         self.stop = stop
+        self.replays = Replays()
         self.queue: queue.Queue[str] = queue.Queue()
         self.thread = threading.Thread(target=self._drain, name="handoff-webhooks", daemon=True)
         self.processed = 0
@@ -45,19 +88,23 @@ class WebhookInbox:
         """The HTTP handler of a route: 204 and enqueue, or the plugin's refusal (401, 400)."""
 
         def handle(request: Request) -> Response:
+            if request.content_length is not None and request.content_length > MAX_BODY:
+                return _refused(route, 413, f"body of {request.content_length} bytes (limit {MAX_BODY})")
+            request.max_content_length = MAX_BODY  # a body without a length is cut off there too
+            try:
+                body = request.get_data(cache=True)
+            except RequestEntityTooLarge:
+                return _refused(route, 413, f"body over {MAX_BODY} bytes")
             url = (public_url.rstrip("/") + request.full_path.rstrip("?")) if public_url else request.url
-            call = WebhookRequest(
-                request.method,
-                url,
-                {name.lower(): value for name, value in request.headers.items()},
-                request.get_data(cache=True),
-                clock_ms(),
-            )
+            headers = {name.lower(): value for name, value in request.headers.items()}
+            call = WebhookRequest(request.method, url, headers, body, clock_ms())
             try:
                 ids = route.contacts(call)
             except WebhookRefused as refused:
-                log.warning("webhook.refused", route=route.name, status=refused.status, reason=str(refused))
-                return Response("refused", status=refused.status)
+                return _refused(route, refused.status, str(refused))
+            if self.replays.seen(call):
+                log.info("webhook.replay_dropped", route=route.name)
+                return Response(status=204)
             for contact_id in ids:
                 self.queue.put(contact_id)
             log.info("webhook.accepted", route=route.name, contacts=len(ids))

@@ -82,8 +82,8 @@ def webhooks(settings: CrmSettings) -> Sequence[WebhookRoute]:
             raise WebhookRefused(401, str(error)) from error
         try:
             return contact_ids(request.body)
-        except ValueError as error:
-            raise WebhookRefused(400, f"not a batch of events: {error}") from error
+        except (ValueError, RecursionError) as error:
+            raise WebhookRefused(400, f"not a batch of events: {type(error).__name__}") from error
 
     return (WebhookRoute("/webhooks/hubspot", "hubspot_webhook", contacts),)
 

@@ -3,11 +3,14 @@ forged, replayed or tampered requests get 401 and change nothing."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -15,11 +18,12 @@ from pydantic import SecretStr
 
 from handoff.connectors.hubspot.plugin import HubSpotSettings, webhooks
 from handoff.connectors.hubspot.webhooks import sign_v3
+from handoff.connectors.registry import WebhookRequest
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, WebhookConfig, WebhookSubscription
 from handoff.sync.cycle import run_cycle
 from handoff.sync.http import HealthApp, HttpServer
 from handoff.sync.runtime import Runtime
-from handoff.sync.webhooks import WebhookInbox
+from handoff.sync.webhooks import REPLAY_WINDOW_MS, Replays, WebhookInbox
 from tests.sync.processes import free_port, wait_until
 
 SECRET = "app-client-secret-for-tests"
@@ -133,3 +137,48 @@ def test_a_known_signature_vector() -> None:
 
     assert sign_v3("secret", "POST", uri, body, "1700000000000") == expected
     assert datetime.fromtimestamp(1_700_000_000, tz=UTC).year == 2023
+
+
+def _signed(url: str, body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time() * 1000))
+    return {
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", url, body, timestamp),
+        "X-HubSpot-Request-Timestamp": timestamp,
+        "Content-Type": "application/json",
+    }
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(inbox: tuple[WebhookInbox, str]) -> None:
+    _, url = inbox
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
+    connection.putrequest("POST", parts.path)
+    connection.putheader("Content-Length", str(100 * 1024 * 1024))  # announced, never sent
+    connection.endheaders()
+
+    answer = connection.getresponse()
+
+    assert answer.status == 413
+    connection.close()
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[" * 100_000, b'"a string"'])
+def test_a_signed_body_that_is_not_a_batch_of_events_gets_400(
+    inbox: tuple[WebhookInbox, str], body: bytes
+) -> None:
+    receiver, url = inbox
+
+    answer = requests.post(url, data=body, headers=_signed(url, body), timeout=5)
+
+    assert answer.status_code == 400
+    assert receiver.queue.empty()
+
+
+def test_an_exact_replay_inside_the_window_is_dropped() -> None:
+    replays = Replays()
+    first = WebhookRequest("POST", "https://h/webhooks/hubspot", {"x-sig": "a"}, b"[]", 1_000_000)
+    replayed = replace(first, now_ms=1_000_000 + 60_000)
+    another = replace(first, body=b"[ ]", now_ms=1_000_000 + 61_000)
+    later = replace(first, now_ms=1_000_000 + REPLAY_WINDOW_MS + 120_000)
+
+    assert [replays.seen(r) for r in (first, replayed, another, later)] == [False, True, False, False]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from handoff.store.database import make_db_engine
@@ -36,3 +38,17 @@ def test_two_schemas_of_one_postgres_database_never_block_each_other() -> None:
             engine.dispose()
         for schema in schemas:
             schema.close()
+
+
+def test_a_symlink_to_the_database_takes_the_same_lock(tmp_path: Path) -> None:
+    real = tmp_path / "handoff.db"
+    real.touch()
+    (tmp_path / "alias.db").symlink_to(real)
+    engines = [make_db_engine(f"sqlite:///{real}"), make_db_engine(f"sqlite:///{tmp_path}/alias.db")]
+    first, second = (InstanceLock(engine, "memory") for engine in engines)
+    first.acquire()
+    with pytest.raises(AlreadyRunning):
+        second.acquire()
+    first.release()
+    for engine in engines:
+        engine.dispose()
