@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, Field, SecretStr, ValidationError, model_val
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config.loader import DEFAULT_POLICY_PATH
+from handoff.config.suggest import did_you_mean
 
 SECRET_FIELDS = ("slack_webhook_url", "teams_webhook_url")
 CONFIG_FILE_ENV = "HANDOFF_CONFIG"
@@ -189,3 +190,21 @@ def _one_line(error: ValidationError, prefix: str, secrets: Sequence[str]) -> Se
     value = first.get("input")
     shown = "" if name in secrets or not isinstance(value, str | int | float) else f" (got {value!r})"
     return SettingsError(f"{setting}: {message}{shown}")
+
+
+def variable_names(settings: type[BaseSettings], secrets: Sequence[str] = ()) -> set[str]:
+    """The environment variables a settings class reads: one per field, and `*_FILE` per secret."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    names = {f"{prefix}{name.upper()}" for name in settings.model_fields}
+    return names | {f"{prefix}{name.upper()}_FILE" for name in secrets}
+
+
+def unknown_variables(known: set[str]) -> list[tuple[str, str]]:
+    """`HANDOFF_*` variables in the environment that no setting reads, each with a near-miss hint.
+    `HANDOFF_TEST_*` belongs to the test suite."""
+    known = known | {CONFIG_FILE_ENV}
+    return [
+        (name, did_you_mean(name, sorted(known)))
+        for name in sorted(os.environ)
+        if name.startswith("HANDOFF_") and not name.startswith("HANDOFF_TEST_") and name not in known
+    ]

@@ -71,16 +71,19 @@ def build_runtime(
     clock: Clock = system_clock,
     connector: Connector | None = None,
     crm_settings: CrmSettings | None = None,
+    read_only: bool = False,
 ) -> Runtime:
     """Assemble and check everything; migrate the store. Raises SettingsError on bad configuration.
 
+    Every setting is checked before the database is touched, so a configuration error never
+    leaves an empty database behind; `read_only` (status, explain) never creates one at all.
     `connector` and `crm_settings` replace what the settings would build (tests, the demo)."""
     policy = load_policy_setting(settings)
     plugin = registry.plugin(connector.name if connector is not None else settings.crm)
     crm_settings = crm_settings or plugin.settings.load()
-    engine = open_database(settings)
-    migrate(engine)
     crm_connector = connector or plugin.connect(crm_settings, policy, clock)
+    engine = open_database(settings, create=not read_only)
+    migrate(engine)
     return Runtime(
         crm=crm_connector.name,
         store=Store(engine, crm_connector.name),
@@ -103,14 +106,23 @@ def load_policy_setting(settings: Settings) -> Policy:
         raise
 
 
-def open_database(settings: Settings) -> Engine:
+def open_database(settings: Settings, *, create: bool = True) -> Engine:
+    """The store's engine, connected once to prove the URL. A SQLite file is created (with it the
+    default `./var/` folder) only when `create`; a folder that does not exist is a typo, not
+    something to create."""
     url = settings.database_url
     try:
         engine = make_db_engine(url)
     except DatabaseUrlError as error:
         raise SettingsError(f"HANDOFF_DATABASE_URL: {error}") from error
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        Path(engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        path = Path(engine.url.database or "")
+        if not create and not path.exists():
+            raise SettingsError(f"HANDOFF_DATABASE_URL: no database at {path} yet; run `handoff sync` first")
+        if not path.parent.exists():
+            if url != Settings.model_fields["database_url"].default:
+                raise SettingsError(f"HANDOFF_DATABASE_URL: the folder {path.parent} does not exist")
+            path.parent.mkdir(parents=True)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -29,7 +29,7 @@ from handoff.sync.runtime import Runtime
 )
 def status_command(as_json: bool, runs: int) -> None:
     """Last runs, cursor positions, outbox depth, quarantine and the CRM's API budget."""
-    rt = runtime_or_exit()
+    rt = runtime_or_exit(read_only=True)
     with rt.store.begin() as tx:
         snapshot = tx.views.status(runs)
     budget, budget_error = _budget(rt)
@@ -50,7 +50,7 @@ def status_command(as_json: bool, runs: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def explain_command(contact: str, at: datetime | None, as_json: bool) -> None:
     """Why CONTACT (a CRM id or an email) has its score, stage, owner and SLA (now, or --at)."""
-    rt = runtime_or_exit()
+    rt = runtime_or_exit(read_only=True)
     with rt.store.begin() as tx:
         found = tx.views.explain(contact, at)
     if found is None:

@@ -97,7 +97,7 @@ def test_explain_at_each_step_of_a_life_gives_that_step_and_never_a_later_one(
 def test_the_command_explains_the_past_from_history(
     runtime: Runtime, crm: MemoryCrm, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inspect, "runtime_or_exit", lambda: runtime)
+    monkeypatch.setattr(inspect, "runtime_or_exit", lambda **_: runtime)
     company.seed(crm)
     run_cycle(runtime)
     first = clock.now

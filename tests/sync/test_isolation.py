@@ -7,6 +7,7 @@ failing on one. Both lanes: SQLite always, PostgreSQL when configured.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,13 +15,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from handoff.config.settings import Settings
 from handoff.config.vocabulary import ActivityKind, Stage
 from handoff.connectors.memory.crm import MemoryCrm
 from handoff.lifecycle.records import Activity
 from handoff.store.schema import QUARANTINE
 from handoff.sync.cycle import run_cycle
-from handoff.sync.runtime import Runtime
-from tests.support import FakeClock
+from handoff.sync.runtime import Runtime, build_runtime
+from tests.support import FakeClock, postgres_schema_url
 from tests.sync import company
 
 
@@ -36,11 +38,21 @@ def _quarantined(rt: Runtime) -> dict[tuple[str, str], str]:
     return {(row.stream, row.record_id): row.error for row in rows}
 
 
+@pytest.fixture
+def postgres_runtime(crm: MemoryCrm, clock: FakeClock) -> Iterator[Runtime]:
+    """PostgreSQL only: SQLite holds a NUL byte in text, PostgreSQL refuses it."""
+    schemas = postgres_schema_url()
+    rt = build_runtime(Settings(crm="memory", database_url=next(schemas)), clock=clock, connector=crm)
+    yield rt
+    rt.close()
+    schemas.close()
+
+
+@pytest.mark.postgres
 def test_a_record_the_database_cannot_hold_is_quarantined_and_its_page_goes_in(
-    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+    postgres_runtime: Runtime, crm: MemoryCrm, clock: FakeClock
 ) -> None:
-    if runtime.store.backend == "sqlite":
-        pytest.skip("SQLite holds a NUL byte in text; PostgreSQL refuses it (CI runs this lane)")
+    runtime = postgres_runtime
     company.reps(crm)
     good = [f"good-{n}" for n in range(6)]
     _leads(crm, clock, good)

@@ -43,6 +43,14 @@ def base_env(tmp_path: Path) -> dict[str, str]:
             "handoff: HANDOFF_CYCLE_SECONDS: Input should be greater than 0 (got '-5')",
         ),
         ({"HANDOFF_HTTP_PORT": "http"}, "handoff: HANDOFF_HTTP_PORT: Input should be a valid integer"),
+        (
+            {"HANDOFF_DATABASE_URL": "sqlite:////nowhere/at/all/handoff.db"},
+            "handoff: HANDOFF_DATABASE_URL: the folder /nowhere/at/all does not exist",
+        ),
+        (
+            {"HANDOFF_GO_LIVE_AT": "2026-12-07T09:00:00"},
+            "handoff: HANDOFF_GO_LIVE_AT: Input should have timezone",
+        ),
     ],
 )
 def test_a_bad_setting_stops_the_start_with_one_line(
@@ -113,3 +121,35 @@ def test_the_settings_file_is_read_below_the_environment(
 
     assert settings.crm == "memory"
     assert settings.cycle_seconds == 7
+
+
+def test_no_database_is_left_behind_by_a_configuration_error(
+    base_env: dict[str, str], tmp_path: Path
+) -> None:
+    done = run(["sync"], {**base_env, "HANDOFF_POLICY": "/nowhere/policy.toml"}, timeout=60)
+
+    assert done.returncode == 78
+    assert not (tmp_path / "handoff.db").exists()
+
+
+@pytest.mark.parametrize("command", [["status"], ["explain", "someone@example.com"]])
+def test_a_read_only_command_never_creates_a_database(
+    base_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
+    done = run(command, base_env, timeout=60)
+
+    assert done.returncode == 78
+    assert "no database at" in done.stderr
+    assert not (tmp_path / "handoff.db").exists()
+
+
+def test_a_misspelt_variable_is_named_with_the_setting_meant(base_env: dict[str, str]) -> None:
+    done = run(
+        ["sync"], {**base_env, "HANDOFF_LOOKBAK_SECONDS": "10", "HANDOFF_TEST_ANYTHING": "x"}, timeout=60
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "handoff: warning: HANDOFF_LOOKBAK_SECONDS is not a handoff setting and is ignored; "
+        "did you mean 'HANDOFF_LOOKBACK_SECONDS'?"
+    ]
