@@ -196,6 +196,7 @@ class BehaviorRule(Strict):
     form: StrOrList | None = None
     asset_contains: StrOrList | None = None
     campaign: StrOrList | None = None
+    outcome: StrOrList | None = None
     cap: Annotated[int, Field(gt=0)] | None = None
     at_least: Annotated[int, Field(ge=1)] | None = None
     within_days: Annotated[float, Field(gt=0)] | None = None

@@ -253,6 +253,7 @@ def _compile(index: int, rule: BehaviorRule) -> CompiledBehaviorRule:
         ("form", rule.form, False),
         ("asset", rule.asset_contains, True),
         ("campaign", rule.campaign, False),
+        ("outcome", rule.outcome, False),
     ):
         if needles:
             filters.append((attribute, tuple(needle.casefold() for needle in needles), substring))

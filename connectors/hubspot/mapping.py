@@ -254,7 +254,10 @@ def owner_name(owner: Mapping[str, Any]) -> str:
     return name or str(owner.get("email") or owner.get("id"))
 
 
-def engagement_activity(kind: str, record: Mapping[str, Any]) -> Activity | None:
+def engagement_activity(
+    kind: str, record: Mapping[str, Any], outcomes: Mapping[str, str] | None = None
+) -> Activity | None:
+    """The engagement as an activity; a call's outcome by its label (`outcomes`: id → label)."""
     props = record.get("properties") or {}
     occurred = instant(props.get("hs_timestamp"))
     if occurred is None:
@@ -263,7 +266,13 @@ def engagement_activity(kind: str, record: Mapping[str, Any]) -> Activity | None
     activity_id = f"{kind}:{record['id']}"
     if kind == "calls":
         return Activity(
-            activity_id, ActivityKind.CALL, occurred, owner, _attrs(outcome=props.get("hs_call_disposition"))
+            activity_id,
+            ActivityKind.CALL,
+            occurred,
+            owner,
+            _attrs(outcome=(outcomes or {}).get(str(disposition), disposition))
+            if (disposition := props.get("hs_call_disposition"))
+            else {},
         )
     if kind == "meetings":
         return Activity(

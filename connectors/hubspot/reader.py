@@ -66,6 +66,7 @@ class Reader:
         self._properties: dict[str, dict[str, Any]] = {}
         self._page_companies: dict[str, dict[str, Any]] = {}
         self._industries: dict[str, str] | None = None
+        self._dispositions: dict[str, str] | None = None
 
     # -- contacts -----------------------------------------------------------------------------------
 
@@ -178,15 +179,25 @@ class Reader:
         """HubSpot stores industries as internal values (COMPUTER_SOFTWARE); policies are written
         with the labels people see (Computer Software). Read the account's options once."""
         if self._industries is None:
-            api = self.client.sdk.crm.properties.core_api
-            found: dict[str, Any] = self.client.call(
-                "companies.industry_options",
-                lambda: api.get_by_name_with_http_info(
-                    "companies", "industry", _preload_content=False, _request_timeout=TIMEOUT
-                ),
-            )
-            self._industries = {str(o["value"]): str(o["label"]) for o in found.get("options") or []}
+            self._industries = self._labels("companies", "industry")
         return self._industries
+
+    def _disposition_labels(self) -> dict[str, str]:
+        """Call outcomes are stored as ids (`f240bbac-…` is "Connected"); policies name the label."""
+        if self._dispositions is None:
+            self._dispositions = self._labels("calls", "hs_call_disposition")
+        return self._dispositions
+
+    def _labels(self, object_type: str, name: str) -> dict[str, str]:
+        """A property's options, value → label, as the account defines them."""
+        api = self.client.sdk.crm.properties.core_api
+        found: dict[str, Any] = self.client.call(
+            f"{object_type}.{name}_options",
+            lambda: api.get_by_name_with_http_info(
+                object_type, name, _preload_content=False, _request_timeout=TIMEOUT
+            ),
+        )
+        return {str(o["value"]): str(o["label"]) for o in found.get("options") or []}
 
     def _companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -318,7 +329,10 @@ class Reader:
                 if since is not None and changed is not None and changed < since:
                     continue
                 try:
-                    activity = engagement_activity(kind, engagement)
+                    # Only a call with an outcome costs the one read of the outcomes' labels.
+                    has_outcome = (engagement.get("properties") or {}).get("hs_call_disposition")
+                    labels = self._disposition_labels() if kind == "calls" and has_outcome else {}
+                    activity = engagement_activity(kind, engagement, labels)
                 except Exception as error:  # one engagement that cannot be read loses only itself
                     rejected.append(
                         Rejected(f"{kind}:{engagement_id}", "activities", record_problem(error), engagement)

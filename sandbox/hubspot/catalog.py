@@ -160,6 +160,17 @@ for _spec in OBJECT_TYPES.values():
         _ALIASES[_alias] = _spec.name
 
 
+# HubSpot's default call outcomes: stored on the call by these ids, shown to reps by label.
+CALL_DISPOSITIONS = (
+    ("9d9162e7-6cf3-4944-bf63-4dff82258764", "Busy"),
+    ("f240bbac-87c9-4f6e-bf70-924b57d47db7", "Connected"),
+    ("a4c4c377-d246-4b32-a13b-75a56a4cd0ff", "Left live message"),
+    ("b2cf5968-551e-4856-9783-52b3da59a7d0", "Left voicemail"),
+    ("73a0d17f-1163-4015-bdd5-ec830791da20", "No answer"),
+    ("17b47fee-58de-441e-a44c-c6300d46f273", "Wrong number"),
+)
+
+
 def resolve_object_type(raw: str) -> ObjectType | None:
     """Accept ``contacts``, ``contact`` or ``0-1`` like HubSpot does."""
     name = _ALIASES.get(raw.lower())
@@ -339,7 +350,13 @@ def _engagement_properties(kind: str) -> list[PropertyDef]:
                 group=group,
                 options=(("INBOUND", "Inbound"), ("OUTBOUND", "Outbound")),
             ),
-            _prop("hs_call_disposition", "Call outcome", group=group),
+            _prop(
+                "hs_call_disposition",
+                "Call outcome",
+                "enumeration",
+                group=group,
+                options=CALL_DISPOSITIONS,
+            ),
             _prop("hs_call_duration", "Call duration", "number", group=group),
             _prop(
                 "hs_call_status",
