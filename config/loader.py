@@ -17,7 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from handoff.config.policy import Policy, Routing
+from handoff.config.policy import Policy, Routing, Sla
 from handoff.config.suggest import did_you_mean
 from handoff.config.toml_positions import key_lines, line_of
 
@@ -182,7 +182,71 @@ def _broken_references(policy: Policy) -> list[tuple[FieldPath, str]]:
             problems.append((("fit", "rule", index, "in_list"), _unknown_list(policy, rule.in_list)))
     if policy.routing is not None:
         problems += _broken_routing(policy, policy.routing)
+    problems += _unreachable_thresholds(policy)
+    if policy.sla is not None:
+        problems += _clashing_durations(policy.sla)
     return problems
+
+
+def _unreachable_thresholds(policy: Policy) -> list[tuple[FieldPath, str]]:
+    """An MQL bar no lead can clear (given every rule's points and caps) makes no MQL, ever."""
+    best_fit = sum(rule.points for rule in policy.fit.rule if rule.points > 0)
+    unbounded = any(rule.points > 0 and rule.cap is None for rule in policy.behavior.rule)
+    best_behavior = sum(rule.cap or rule.points for rule in policy.behavior.rule if rule.points > 0)
+    mql = policy.stages.mql
+    problems: list[tuple[FieldPath, str]] = []
+    if mql.fit_minimum > best_fit:
+        problems.append(
+            (
+                ("stages", "mql", "fit_minimum"),
+                f"{mql.fit_minimum} cannot be reached: the fit rules give {best_fit} points at most",
+            )
+        )
+    if not unbounded and not mql.or_high_intent and mql.score_minimum > best_fit + best_behavior:
+        problems.append(
+            (
+                ("stages", "mql", "score_minimum"),
+                f"{mql.score_minimum} cannot be reached: fit and behaviour rules give "
+                f"{best_fit + best_behavior} points at most",
+            )
+        )
+    return problems
+
+
+def _clashing_durations(sla: Sla) -> list[tuple[FieldPath, str]]:
+    """An escalation after the clock it guards has run out escalates nothing in time; a `due_soon`
+    as long as a clock makes it due soon from the start."""
+    clocks = {
+        "first_touch": sla.first_touch,
+        "first_touch_inquiry": sla.first_touch_inquiry,
+        "accept_within": sla.accept_within,
+        "discovery_within": sla.discovery_within,
+    }
+    problems: list[tuple[FieldPath, str]] = []
+    for name, minutes in clocks.items():
+        if minutes is not None and sla.due_soon >= minutes:
+            problems.append(
+                (
+                    ("sla", "due_soon"),
+                    f"{_minutes(sla.due_soon)} is not shorter than sla.{name} ({_minutes(minutes)})",
+                )
+            )
+    guarded = [(name, clocks[name]) for name in ("accept_within", "first_touch")]
+    for name, minutes in guarded:
+        if sla.escalate_after is not None and minutes is not None and sla.escalate_after >= minutes:
+            problems.append(
+                (
+                    ("sla", "escalate_after"),
+                    f"{_minutes(sla.escalate_after)} is not shorter than sla.{name} ({_minutes(minutes)}), "
+                    "the clock it escalates",
+                )
+            )
+    return problems
+
+
+def _minutes(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
 
 
 def _unknown_list(policy: Policy, name: str) -> str:
@@ -226,6 +290,8 @@ def _broken_routing(policy: Policy, routing: Routing) -> list[tuple[FieldPath, s
                         f"{member.email} is already a member of team {seat!r}; a rep sits in one team",
                     )
                 )
+        if team.members and not any(member.weight > 0 for member in team.members):
+            problems.append(((*where, "members"), "every member has weight 0: the team can receive no lead"))
         if team.queue is None and team.manager is None and routing.queue is None:
             problems.append(
                 (

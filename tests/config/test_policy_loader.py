@@ -156,6 +156,28 @@ CASES = [
         broken('[stages.sql]\nrequires = ["need", "budget"]\n', ""),
         "policy.toml:31: stages.sql: required key is missing",
     ),
+    (
+        "a fit bar no lead can reach",
+        broken("fit_minimum = 10", "fit_minimum = 25"),
+        "policy.toml:32: stages.mql.fit_minimum: 25 cannot be reached: the fit rules give 20 points at most",
+    ),
+    (
+        "a score bar no lead can reach without high intent",
+        broken("score_minimum = 50", "score_minimum = 50\nor_high_intent = false").replace(
+            "high_intent = true", "high_intent = true\ncap = 25"
+        ),
+        "stages.mql.score_minimum: 50 cannot be reached: fit and behaviour rules give 45 points at most",
+    ),
+    (
+        "an escalation after the clock it guards",
+        VALID + '\n[sla]\nfirst_touch = "24h"\naccept_within = "4h"\nescalate_after = "5h"\n',
+        "sla.escalate_after: 5h is not shorter than sla.accept_within (4h), the clock it escalates",
+    ),
+    (
+        "due soon as long as the clock",
+        VALID + '\n[sla]\nfirst_touch = "1h"\ndue_soon = "1h"\n',
+        "sla.due_soon: 1h is not shorter than sla.first_touch (1h)",
+    ),
 ]
 
 

@@ -253,6 +253,16 @@ CASES = [
         "nmae",
     ),
     (
+        "a team whose members are all paused",
+        (
+            'members = [{ email = "sophie.martin@acme.example", holidays = "GB" }]',
+            'members = [{ email = "sophie.martin@acme.example", holidays = "GB", weight = 0 }]',
+        ),
+        "routing.teams.emea.members",
+        "every member has weight 0: the team can receive no lead",
+        'members = [{ email = "sophie',
+    ),
+    (
         "an unknown inquiry activity",
         ('escalate_after = "15m"', 'escalate_after = "15m"\ninquiry_activities = ["demo"]'),
         "sla.inquiry_activities[0]",
