@@ -42,6 +42,8 @@ class ContactPage:
     rejected: list[Rejected] = field(default_factory=list)
     resume: str | None = None
     """Opaque token to continue the same window after this page; None once the window is done."""
+    gone: tuple[str, ...] = ()
+    """Ids asked for by id that the CRM no longer has (deleted, or merged into another record)."""
 
 
 @dataclass(frozen=True, slots=True)

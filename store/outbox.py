@@ -336,6 +336,19 @@ class Outbox:
         ]
         insert_ignoring_duplicates(self.tx.connection, OUTBOX, rows, ("crm", "dedupe_key"))
 
+    def drop_pending(self, ids: Sequence[str], reason: str, now: datetime) -> int:
+        """These contacts' writes still waiting are dropped, with why (the contact is gone from the
+        CRM: a write to it can only fail); how many."""
+        if not ids:
+            return 0
+        o = OUTBOX.c
+        dropped = self.tx.connection.execute(
+            update(OUTBOX)
+            .where(o.crm == self.crm, o.contact_id.in_(list(ids)), o.status.in_(OPEN))
+            .values(status=OutboxStatus.DEAD.value, last_error=reason, updated_at=now)
+        )
+        return int(dropped.rowcount or 0)
+
     def add_notices(self, notices: Sequence[Notice], now: datetime) -> None:
         """Queue notices; one already queued under the same key (decided before) is not added again."""
         rows = [self._row(n.contact_id, kind_of(n.payload), n.key, n.payload, now) for n in notices]

@@ -152,6 +152,7 @@ def ingest_page(
             tx.cursors.save(cursor[0], cursor[1], now)
         _record_crm_moves(tx, fresh, known)
         tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
+        problems += _gone(tx, page.gone, now)
         tx.quarantine.add(problems, now)
     if problems:
         rt.metrics.quarantined.inc(len(problems))
@@ -196,6 +197,20 @@ def _record_crm_moves(tx: Tx, fresh: Sequence[CrmContact], known: dict[str, Know
             if (new := r.written.get(stage)) is not None and desired.get(r.contact.id) != new
         ]
     )
+
+
+def _gone(tx: Tx, ids: Sequence[str], now: datetime) -> list[Problem]:
+    """Contacts the CRM no longer has: their waiting writes are dropped, they are no longer
+    looked at, and `status`/`explain` say what became of them."""
+    known = tx.mirror.existing(list(ids))
+    if not known:
+        return []
+    tx.outbox.drop_pending(known, GONE, now)
+    tx.mirror.set_aside(known)
+    return [Problem(CONTACTS_STREAM, contact_id, GONE, {}) for contact_id in known]
+
+
+GONE = "gone from the CRM (deleted, or merged into another contact): its waiting writes were dropped"
 
 
 def _problem(rejected: Rejected) -> Problem:

@@ -8,6 +8,7 @@ query restarts above the last id seen (keyset paging), so any number of contacts
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -112,13 +113,17 @@ class Reader:
         return int(total) if total is not None else None
 
     def by_id(self, ids: Sequence[str]) -> ContactPage:
+        """These contacts; an id the answer leaves out (a 207's OBJECT_NOT_FOUND: deleted or merged
+        away) is named `gone`, never silently dropped."""
         records: list[dict[str, Any]] = []
         for start in range(0, len(ids), BATCH):
             found = self._batch_read(
                 "contacts", ids[start : start + BATCH], self.mapping.contact_properties()
             )
             records += [r.get("properties") or {} for r in found]
-        return self._page(records)
+        page = self._page(records)
+        returned = {str(props.get("hs_object_id")) for props in records}
+        return dataclasses.replace(page, gone=tuple(i for i in ids if str(i) not in returned))
 
     def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
         filters: list[dict[str, str]] = [

@@ -234,7 +234,13 @@ class MemoryCrm:
                 tuple(ids),
             ).fetchall()
         contacts, rejected = _map_contacts(rows)
-        return ContactPage(contacts, rejected)
+        found = {row[0] for row in rows}
+        return ContactPage(contacts, rejected, gone=tuple(i for i in ids if i not in found))
+
+    def delete_contact(self, contact_id: str) -> None:
+        """The contact is deleted in the CRM (a rep cleaning up, a GDPR request)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
 
     def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
         self._gate("activities")

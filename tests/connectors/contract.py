@@ -87,6 +87,7 @@ class ConnectorContract:
 
         assert sorted(r.contact.id for r in page.contacts) == sorted([ids[0], ids[2]])
         assert all(r.modified_at <= world.now for r in page.contacts)
+        assert page.gone == (world.unknown_id(),), "an id the CRM does not have is named, not dropped"
 
     def test_activities_come_since_a_time(self, world: World) -> None:
         (contact_id,) = world.contacts(1, world.now - timedelta(days=2))
