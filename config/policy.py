@@ -47,14 +47,15 @@ class Strict(BaseModel):
 def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # OSError: a name too long for a path
+        shown = name if len(name) <= 40 else name[:39] + "…"
         raise ValueError(
-            f"unknown time zone {name!r} (expected an IANA name such as 'Europe/London')"
+            f"unknown time zone {shown!r} (expected an IANA name such as 'Europe/London')"
         ) from error
     return name
 
 
-TimeZoneName = Annotated[str, BeforeValidator(_check_timezone)]
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 
 
 class PolicyInfo(Strict):
