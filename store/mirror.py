@@ -240,7 +240,8 @@ class Mirror:
     ) -> tuple[list[str], list[Refused]]:
         """`ingest`, one statement per table for the page; when the database refuses the page, record
         by record (each under a savepoint), so that a record it cannot hold is refused, named, and
-        the rest go in. A failure of the database itself is raised, never blamed on a record."""
+        the rest go in. A failure of the database itself (a lost connection, a locked file: not one
+        of `refused_record`'s kinds) is raised, never blamed on a record."""
         try:
             with self.tx.connection.begin_nested():
                 return self.ingest(records, pulled, known, now, force=force), []
@@ -259,10 +260,6 @@ class Mirror:
                 refused.append(
                     Refused(record.contact.id, f"the database refused it: {describe_error(error)}")
                 )
-                failure = error
-        if len(records) > 1 and len(refused) == len(records):
-            # Every record refused alike: the fault is not theirs (nothing is quarantined for it).
-            raise failure
         return dirty, refused
 
     def _version(
