@@ -71,6 +71,12 @@ def test_a_record_the_database_cannot_hold_is_quarantined_and_its_page_goes_in(
     assert "huge.example" not in problem
     assert "VP" not in problem
 
+    clock.advance(minutes=5)
+    _leads(crm, clock, ["alone"], email="alone\x00@huge.example")
+    alone = run_cycle(runtime)
+    assert alone.complete, "a page of nothing but a refused record is quarantined, not retried forever"
+    assert ("contacts", "alone") in _quarantined(runtime)
+
 
 def test_a_lead_the_engine_fails_on_is_quarantined_and_the_others_are_decided(
     runtime: Runtime, crm: MemoryCrm, clock: FakeClock
