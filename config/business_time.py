@@ -77,7 +77,13 @@ def parse_duration(value: Any) -> int:
     minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
     if minutes <= 0:
         raise ValueError(f"{value!r} is not a positive duration")
+    if minutes > MAX_DURATION_MINUTES:
+        raise ValueError(f"{value!r} is longer than a year of business time ({MAX_DURATION_MINUTES // 60}h)")
     return minutes
+
+
+# A year of business time (52 weeks of 40 hours): an SLA beyond it is a typo, not a promise.
+MAX_DURATION_MINUTES = 52 * 40 * 60
 
 
 def format_duration(minutes: int) -> str:

@@ -40,6 +40,11 @@ def _scalar(value: Any) -> Any:
 Scalar = Annotated[Any, BeforeValidator(_scalar)]
 
 
+# Points a rule gives: a score is read in tens; ten thousand is a typo, not a weighting.
+MAX_POINTS = 1000
+Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS, strict=True)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -141,7 +146,7 @@ class FitRule(Condition):
 
     label: str
     field: str
-    points: int
+    points: Points
 
     @field_validator("field")
     @classmethod
@@ -192,13 +197,13 @@ class BehaviorRule(Strict):
 
     label: str
     activity: KindOrList
-    points: int
+    points: Points
     url_contains: StrOrList | None = None
     form: StrOrList | None = None
     asset_contains: StrOrList | None = None
     campaign: StrOrList | None = None
     outcome: StrOrList | None = None
-    cap: Annotated[int, Field(gt=0)] | None = None
+    cap: Annotated[int, Field(gt=0, le=MAX_POINTS)] | None = None
     at_least: Annotated[int, Field(ge=1)] | None = None
     within_days: Annotated[float, Field(gt=0)] | None = None
     high_intent: bool = False
@@ -220,9 +225,9 @@ class BehaviorRule(Strict):
 
 
 class Behavior(Strict):
-    window_days: Annotated[float, Field(gt=0)] = 90
-    half_life_days: Annotated[float, Field(gt=0)] | None = None
-    cap: Annotated[int, Field(gt=0)] | None = None
+    window_days: Annotated[float, Field(gt=0, le=3650)] = 90
+    half_life_days: Annotated[float, Field(gt=0, le=3650)] | None = None
+    cap: Annotated[int, Field(gt=0, le=MAX_POINTS)] | None = None
     rule: tuple[BehaviorRule, ...] = ()
 
 
@@ -253,7 +258,7 @@ class Stages(Strict):
 class Reason(Strict):
     outcome: Literal["recycle", "disqualify"]
     label: str | None = None
-    cooldown_days: Annotated[float, Field(ge=0)] | None = None
+    cooldown_days: Annotated[float, Field(ge=0, le=3650)] | None = None
 
     @model_validator(mode="after")
     def _cooldown_for_recycle(self) -> Self:
@@ -267,7 +272,7 @@ def _reason_shorthand(value: Any) -> Any:
 
 
 class Disqualification(Strict):
-    recycle_cooldown_days: Annotated[float, Field(ge=0)] = 90
+    recycle_cooldown_days: Annotated[float, Field(ge=0, le=3650)] = 90
     reasons: dict[Identifier, Annotated[Reason, BeforeValidator(_reason_shorthand)]]
 
     @field_validator("reasons")
@@ -405,7 +410,7 @@ class Sla(Strict):
     discovery_within: Duration | None = None
     due_soon: Duration = 60
     escalate_after: Duration | None = None
-    max_escalations: Annotated[int, Field(ge=0)] = 2
+    max_escalations: Annotated[int, Field(ge=0, le=20)] = 2
     timezone: TimeZoneName | None = None
     hours: Hours = DEFAULT_HOURS
     holidays: HolidayRegions = ()

@@ -157,6 +157,21 @@ CASES = [
         "policy.toml:31: stages.sql: required key is missing",
     ),
     (
+        "points beyond any weighting",
+        broken("points = 20", "points = 20000"),
+        "policy.toml:13: fit.rule[0].points: Input should be less than or equal to 1000 (got 20000)",
+    ),
+    (
+        "a boolean is not a number of points",
+        broken("points = 20", "points = true"),
+        "policy.toml:13: fit.rule[0].points: Input should be a valid integer",
+    ),
+    (
+        "an SLA longer than a year of business time",
+        VALID + '\n[sla]\nfirst_touch = "9999h"\n',
+        "sla.first_touch: '9999h' is longer than a year of business time (2080h)",
+    ),
+    (
         "a fit bar no lead can reach",
         broken("fit_minimum = 10", "fit_minimum = 25"),
         "policy.toml:32: stages.mql.fit_minimum: 25 cannot be reached: the fit rules give 20 points at most",

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoff.config.loader import load_policy, parse_policy
+from handoff.config.policy import MAX_POINTS
 from handoff.config.vocabulary import CRM_OWNED_STAGES, FUNNEL_ORDER, ActivityKind, Stage
 from handoff.lifecycle.codec import decision_to_dict
 from handoff.lifecycle.engine import evaluate
@@ -101,7 +102,7 @@ def test_adding_a_positive_activity_never_lowers_the_score(
 
 @settings(max_examples=200)
 @given(
-    st.integers(min_value=100, max_value=100_000),
+    st.integers(min_value=100, max_value=MAX_POINTS),
     st.floats(min_value=0.5, max_value=365),
 )
 def test_after_one_half_life_an_activity_is_worth_half(points: int, half_life: float) -> None:
