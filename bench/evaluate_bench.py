@@ -6,11 +6,11 @@ Target (issue 2): at least 50,000 leads/s on one core. Prints leads/s and peak R
 from __future__ import annotations
 
 import gc
-import resource
 import time
 from datetime import UTC, datetime
 
 from bench.leads import synthetic_leads
+from bench.memory import peak_rss_mb
 from handoff.config.loader import load_policy
 from handoff.lifecycle.engine import evaluate
 
@@ -32,7 +32,7 @@ def main() -> None:
         contact, activities = pool[n % DISTINCT]
         evaluate(contact, activities, policy, now)
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(f"evaluate: {LEADS:,} leads x {ACTIVITIES} activities in {elapsed:.2f} s")
     print(f"evaluate: {LEADS / elapsed:,.0f} leads/s on one core (target >= 50,000)")
     print(f"evaluate: peak RSS {peak_mb:.0f} MB ({DISTINCT:,} distinct leads held in memory)")

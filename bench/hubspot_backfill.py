@@ -25,7 +25,6 @@ import math
 import os
 import pstats
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.hubspot_common import calls_by_endpoint, print_calls, quiet_logs, wait
+from bench.memory import peak_rss_mb
 from handoff.config.loader import load_policy
 from handoff.config.settings import Settings
 from handoff.connectors.hubspot.client import SEARCH_PER_SECOND, TEN_SECOND_LIMITS
@@ -123,7 +123,7 @@ def parent(args: argparse.Namespace) -> None:
             assert not sandbox.internal_errors, sandbox.internal_errors
         finally:
             sandbox.stop()
-        sandbox_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        sandbox_rss = peak_rss_mb()
         report(args.contacts, visited, result, calls_by_endpoint(log), Counter(r.status for r in log))
         print(
             f"(the sandbox process peaked at {sandbox_rss:,.0f} MB, holding the {args.contacts:,} contacts)"
@@ -251,7 +251,7 @@ def child(job: dict[str, Any], *, profile: bool) -> None:
                 "requests": connector.client.requests,
                 "budget_wait": waited["budget"],
                 "retry_wait": waited["retry"],
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_mb": peak_rss_mb(),
                 "pid": os.getpid(),
             }
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from bench.leads import synthetic_leads
+from bench.memory import peak_rss_mb
 from handoff.config.settings import Settings
 from handoff.connectors.memory.crm import Faults, MemoryCrm
 from handoff.lifecycle.records import Activity, Contact
@@ -58,7 +58,7 @@ def measure(crm_path: str, database_url: str) -> None:
     started = time.perf_counter()
     report = run_cycle(rt)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     backend = rt.store.backend
     print(
         f"{backend}: {report.pulled:,} contacts pulled, {report.evaluated:,} evaluated, "
