@@ -32,7 +32,7 @@ def loads(body: bytes | str) -> Any:
     return _repaired(value) if _ESCAPED_NUL in raw else value
 
 
-def safe_text(text: str) -> str:
+def _safe_text(text: str) -> str:
     """The text without NULs and with each lone surrogate replaced by U+FFFD."""
     text = text.replace("\x00", "")
     if _SURROGATE.search(text):
@@ -42,9 +42,9 @@ def safe_text(text: str) -> str:
 
 def _repaired(value: Any) -> Any:
     if isinstance(value, str):
-        return safe_text(value)
+        return _safe_text(value)
     if isinstance(value, list):
         return [_repaired(item) for item in value]
     if isinstance(value, dict):
-        return {safe_text(key): _repaired(item) for key, item in value.items()}
+        return {_safe_text(key): _repaired(item) for key, item in value.items()}
     return value

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import ValidationError
+
 
 class CrmError(Exception):
     """Base of every error a connector raises. Messages never carry tokens or payloads."""
@@ -66,15 +68,9 @@ def record_problem(error: Exception) -> str:
     and the rule they broke, never the values (which are contact data)."""
     if isinstance(error, RecordRefused):
         return str(error)
-    errors = getattr(error, "errors", None)
-    if callable(errors):  # pydantic's ValidationError: each field with its rule, without its input
-        try:
-            found = errors(include_input=False, include_url=False)
-        except TypeError:
-            found = None
-        if isinstance(found, list) and found:
-            return "; ".join(
-                f"{'.'.join(str(part) for part in item.get('loc', ())) or 'record'}: {item.get('msg', '')}"
-                for item in found
-            )
+    if isinstance(error, ValidationError):  # each field with its rule, without its input
+        return "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'record'}: {item['msg']}"
+            for item in error.errors(include_input=False, include_url=False)
+        )
     return f"the record could not be read ({type(error).__name__})"

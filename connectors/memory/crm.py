@@ -237,11 +237,6 @@ class MemoryCrm:
         found = {row[0] for row in rows}
         return ContactPage(contacts, rejected, gone=tuple(i for i in ids if i not in found))
 
-    def delete_contact(self, contact_id: str) -> None:
-        """The contact is deleted in the CRM (a rep cleaning up, a GDPR request)."""
-        with self._transaction() as db:
-            db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
-
     def pull_activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
         self._gate("activities")
         marks = ",".join("?" * len(contact_ids))
@@ -306,10 +301,9 @@ class MemoryCrm:
         marks = ",".join("?" * len(keys))
         with self._transaction() as db:
             rows = db.execute(f"SELECT id, data FROM tasks WHERE key IN ({marks})", tuple(keys)).fetchall()
-            for task_id, data in rows:
-                task = orjson.loads(data)
-                task.setdefault("completed_at", self._clock().isoformat())
-                db.execute("UPDATE tasks SET data = ? WHERE id = ?", (_dumps(task), task_id))
+            at = self._clock().isoformat()
+            done = [(_dumps({"completed_at": at, **orjson.loads(data)}), task_id) for task_id, data in rows]
+            db.executemany("UPDATE tasks SET data = ? WHERE id = ?", done)
         return [WriteResult(key, ok=True) for key in keys]
 
     def budget(self) -> Budget:
