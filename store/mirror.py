@@ -137,18 +137,15 @@ class Mirror:
             )
         return found
 
-    def ingest(
+    def _write_page(
         self,
         records: Sequence[CrmContact],
         pulled: Mapping[str, Sequence[Activity]],
         known: Mapping[str, Known],
         now: datetime,
-        *,
-        force: bool = False,
+        force: bool,
     ) -> list[str]:
-        """Write these (fresh) records and their pulled activities; return the ids now dirty.
-
-        `force` marks every record dirty (the nightly reconcile re-decides everything)."""
+        """The page in one statement per table; the ids now dirty."""
         codec = self.codec
         seen_at = codec.instant(now)
         stored = {
@@ -229,7 +226,7 @@ class Mirror:
         )
         return dirty
 
-    def ingest_isolated(
+    def ingest(
         self,
         records: Sequence[CrmContact],
         pulled: Mapping[str, Sequence[Activity]],
@@ -238,13 +235,15 @@ class Mirror:
         *,
         force: bool = False,
     ) -> tuple[list[str], list[Refused]]:
-        """`ingest`, one statement per table for the page; when the database refuses the page, record
-        by record (each under a savepoint), so that a record it cannot hold is refused, named, and
-        the rest go in. A failure of the database itself (a lost connection, a locked file: not one
-        of `refused_record`'s kinds) is raised, never blamed on a record."""
+        """Write these (fresh) records and their pulled activities; return the ids now dirty and the
+        records refused. One statement per table for the page; when the database refuses the page,
+        record by record (each under a savepoint), so that a record it cannot hold is refused,
+        named, and the rest go in. A failure of the database itself (a lost connection, a locked
+        file: not one of `refused_record`'s kinds) is raised, never blamed on a record. `force`
+        marks every record dirty (the nightly reconcile re-decides everything)."""
         try:
             with self.tx.connection.begin_nested():
-                return self.ingest(records, pulled, known, now, force=force), []
+                return self._write_page(records, pulled, known, now, force), []
         except Exception as error:
             if not refused_record(error):
                 raise
@@ -253,7 +252,7 @@ class Mirror:
         for record in records:
             try:
                 with self.tx.connection.begin_nested():
-                    dirty += self.ingest([record], pulled, known, now, force=force)
+                    dirty += self._write_page([record], pulled, known, now, force)
             except Exception as error:
                 if not refused_record(error):
                     raise

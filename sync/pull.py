@@ -143,7 +143,7 @@ def ingest_page(
     fresh = with_past(rt, fresh, known)
     problems = [_problem(r) for r in (*page.rejected, *activities.rejected)]
     with rt.store.begin() as tx:
-        dirty, refused = tx.mirror.ingest_isolated(fresh, activities.by_contact, known, now, force=force)
+        dirty, refused = tx.mirror.ingest(fresh, activities.by_contact, known, now, force=force)
         if refused:
             gone = {r.contact_id for r in refused}
             problems += [Problem(CONTACTS_STREAM, r.contact_id, r.error, {}) for r in refused]
