@@ -81,11 +81,17 @@ def pull_changes(
         if window is not None or not reader.counts.complete or now <= resumed.end:
             return reader.done()
         cursor = Cursor(resumed.end)
-    if window is None:
-        lookback = timedelta(seconds=rt.settings.lookback_seconds)
-        window = Window(cursor.value - lookback if cursor.value else None, now)
-    reader.read(window, cursor.value)
+    reader.read(window or next_window(rt, cursor, now), cursor.value)
     return reader.done()
+
+
+def next_window(rt: Runtime, cursor: Cursor, now: datetime) -> Window:
+    """What the incremental stream reads next, up to `now`: from the cursor minus the look-back,
+    or from the start of a window a stopped run left half-read."""
+    if cursor.in_progress:
+        return Window(cursor.window_start, now)
+    lookback = timedelta(seconds=rt.settings.lookback_seconds)
+    return Window(cursor.value - lookback if cursor.value else None, now)
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import click
 from rich.console import Console
 from sqlalchemy.engine import make_url
@@ -15,7 +13,7 @@ from handoff.sync.backfill import dry_run
 from handoff.sync.cli.backfill import print_report
 from handoff.sync.cli.context import EX_CONFIG, runtime_or_exit, settings_or_exit
 from handoff.sync.cycle import run_cycle
-from handoff.sync.pull import CONTACTS_STREAM
+from handoff.sync.pull import CONTACTS_STREAM, next_window
 from handoff.sync.runtime import Runtime, open_database
 
 
@@ -88,13 +86,7 @@ def migrate_command() -> None:
 def _dry_sync(rt: Runtime) -> None:
     """What the next cycle would do: the contacts changed since the cursor (everything on a fresh
     database), decided by the one decide path, nothing saved or written."""
-    now = rt.clock()
     with rt.store.begin() as tx:
-        cursor = tx.cursors.load(CONTACTS_STREAM)
-    since: datetime | None = None
-    if cursor.in_progress:
-        since = cursor.window_start
-    elif cursor.value is not None:
-        since = cursor.value - timedelta(seconds=rt.settings.lookback_seconds)
-    report = dry_run(rt, since, now, progress=lambda stage, count: None)
+        window = next_window(rt, tx.cursors.load(CONTACTS_STREAM), rt.clock())
+    report = dry_run(rt, window.start, window.end, progress=lambda stage, count: None)
     print_report(Console(), report, dry=True)
