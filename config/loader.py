@@ -17,6 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from handoff.config.business_time import format_duration
 from handoff.config.policy import Policy, Routing, Sla
 from handoff.config.suggest import did_you_mean
 from handoff.config.toml_positions import key_lines, line_of
@@ -228,7 +229,7 @@ def _clashing_durations(sla: Sla) -> list[tuple[FieldPath, str]]:
             problems.append(
                 (
                     ("sla", "due_soon"),
-                    f"{_minutes(sla.due_soon)} is not shorter than sla.{name} ({_minutes(minutes)})",
+                    f"{format_duration(sla.due_soon)} is not shorter than sla.{name} ({format_duration(minutes)})",
                 )
             )
     guarded = [(name, clocks[name]) for name in ("accept_within", "first_touch")]
@@ -237,16 +238,11 @@ def _clashing_durations(sla: Sla) -> list[tuple[FieldPath, str]]:
             problems.append(
                 (
                     ("sla", "escalate_after"),
-                    f"{_minutes(sla.escalate_after)} is not shorter than sla.{name} ({_minutes(minutes)}), "
+                    f"{format_duration(sla.escalate_after)} is not shorter than sla.{name} ({format_duration(minutes)}), "
                     "the clock it escalates",
                 )
             )
     return problems
-
-
-def _minutes(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
 
 
 def _unknown_list(policy: Policy, name: str) -> str:
