@@ -223,25 +223,25 @@ def _clashing_durations(sla: Sla) -> list[tuple[FieldPath, str]]:
         "accept_within": sla.accept_within,
         "discovery_within": sla.discovery_within,
     }
-    problems: list[tuple[FieldPath, str]] = []
-    for name, minutes in clocks.items():
-        if minutes is not None and sla.due_soon >= minutes:
-            problems.append(
-                (
-                    ("sla", "due_soon"),
-                    f"{format_duration(sla.due_soon)} is not shorter than sla.{name} ({format_duration(minutes)})",
-                )
-            )
-    guarded = [(name, clocks[name]) for name in ("accept_within", "first_touch")]
-    for name, minutes in guarded:
-        if sla.escalate_after is not None and minutes is not None and sla.escalate_after >= minutes:
-            problems.append(
-                (
-                    ("sla", "escalate_after"),
-                    f"{format_duration(sla.escalate_after)} is not shorter than sla.{name} ({format_duration(minutes)}), "
-                    "the clock it escalates",
-                )
-            )
+    length = {name: format_duration(minutes) for name, minutes in clocks.items() if minutes is not None}
+    problems: list[tuple[FieldPath, str]] = [
+        (
+            ("sla", "due_soon"),
+            f"{format_duration(sla.due_soon)} is not shorter than sla.{name} ({length[name]})",
+        )
+        for name, minutes in clocks.items()
+        if minutes is not None and sla.due_soon >= minutes
+    ]
+    escalate = sla.escalate_after
+    problems += [
+        (
+            ("sla", "escalate_after"),
+            f"{format_duration(escalate)} is not shorter than sla.{name} ({length[name]}), "
+            "the clock it escalates",
+        )
+        for name in ("accept_within", "first_touch")
+        if escalate is not None and (minutes := clocks[name]) is not None and escalate >= minutes
+    ]
     return problems
 
 
