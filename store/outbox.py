@@ -139,6 +139,7 @@ class OpenTask:
     owner_id: str
     stage: str | None
     sent: bool
+    """Sent, or in flight (it may be in the CRM); a task still pending was never sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +305,8 @@ class Outbox:
         found: dict[str, list[OpenTask]] = {}
         for row in rows:
             task = TaskWrite.from_dict(row.payload)
-            sent = row.status == OutboxStatus.SENT
+            # In flight after a crash, it may already be in the CRM: closing it must reach the CRM too.
+            sent = row.status != OutboxStatus.PENDING
             opened = OpenTask(row.id, row.contact_id, row.dedupe_key, task.owner_id, task.stage, sent)
             found.setdefault(row.contact_id, []).append(opened)
         return found
