@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sqlalchemy import update
+
 from handoff.connectors.memory.crm import MemoryCrm
+from handoff.store.outbox import OutboxKind, OutboxStatus
+from handoff.store.schema import OUTBOX
 from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import Runtime
 from tests.support import FakeClock
@@ -47,3 +51,22 @@ def test_a_disqualified_lead_leaves_no_open_task(runtime: Runtime, crm: MemoryCr
     run_cycle(runtime)
 
     assert _open_tasks(crm, "vp-demo") == Counter()
+
+
+def test_a_task_left_in_flight_by_a_crash_is_completed_when_its_lead_moves_on(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    run_cycle(runtime)
+    with runtime.store.begin() as tx:  # the process died after the CRM made the task, before it was settled
+        tx.connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.kind == OutboxKind.TASK.value)
+            .values(status=OutboxStatus.INFLIGHT.value)
+        )
+        first = tx.views.latest_decisions(["vp-demo"])["vp-demo"].owner_id
+
+    clock.advance(minutes=20)
+    run_cycle(runtime)
+
+    assert first not in _open_tasks(crm, "vp-demo"), "the old owner's task is completed"
