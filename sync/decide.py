@@ -179,7 +179,9 @@ def tasks_done(opened: Sequence[OpenTask], decision: Decision) -> list[tuple[Ope
             done.append((task, f"the lead is {decision.stage.value} now"))
         elif task.stage is not None and task.stage != decision.stage.value:
             done.append((task, f"the lead moved on to {decision.stage.value}"))
-        elif task.owner_id in told:
+        elif task.owner_id in told and task.sent:
+            # A task not sent yet (a crash came between) still goes out: the rep is told they
+            # have the lead before any reminder about it.
             done.append((task, "a newer task replaces it"))
     return done
 
