@@ -14,6 +14,7 @@ BENCHMARKS = (
     ),
     ("history (bytes per contact per change)", ["bench.history_bench"]),
     ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
+    ("webhook flood (the daemon's memory for an unsigned 100 MB body)", ["bench.webhook_flood"]),
     (
         "HubSpot backfill (20,000 contacts; --contacts 100000 for the full run)",
         ["bench.hubspot_backfill", "--contacts", "20000"],

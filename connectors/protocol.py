@@ -43,7 +43,10 @@ class ContactPage:
     resume: str | None = None
     """Opaque token to continue the same window after this page; None once the window is done."""
     gone: tuple[str, ...] = ()
-    """Ids asked for by id that the CRM no longer has (deleted, or merged into another record)."""
+    """Ids asked for by id that the CRM no longer has (deleted)."""
+    merged: dict[str, str] = field(default_factory=dict)
+    """Ids asked for by id that were merged into another record → the surviving id (whose
+    record is in `contacts`)."""
 
 
 @dataclass(frozen=True, slots=True)

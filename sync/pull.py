@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -158,7 +158,7 @@ def ingest_page(
             tx.cursors.save(cursor[0], cursor[1], now)
         _record_crm_moves(tx, fresh, known)
         tx.quarantine.release(CONTACTS_STREAM, [r.contact.id for r in fresh])
-        problems += _gone(tx, page.gone, now)
+        problems += _gone(tx, page.gone, now) + _merged(tx, page.merged, now)
         tx.quarantine.add(problems, now)
     if problems:
         rt.metrics.quarantined.inc(len(problems))
@@ -206,17 +206,36 @@ def _record_crm_moves(tx: Tx, fresh: Sequence[CrmContact], known: dict[str, Know
 
 
 def _gone(tx: Tx, ids: Sequence[str], now: datetime) -> list[Problem]:
-    """Contacts the CRM no longer has: their waiting writes are dropped, they are no longer
-    looked at, and `status`/`explain` say what became of them."""
-    known = tx.mirror.existing(list(ids))
+    """Contacts the CRM no longer has: their waiting writes are dropped, their reps' tasks taken
+    back, they are no longer looked at, and `status`/`explain` say what became of them."""
+    return _set_aside(tx, dict.fromkeys(ids, GONE), now)
+
+
+def _merged(tx: Tx, survivors: Mapping[str, str], now: datetime) -> list[Problem]:
+    """Contacts merged into another: the same as gone, the reason naming the survivor (pulled
+    with the same page, so the lead lives on under its new id)."""
+    return _set_aside(
+        tx, {merged: MERGED.format(survivor=survivor) for merged, survivor in survivors.items()}, now
+    )
+
+
+def _set_aside(tx: Tx, reasons: Mapping[str, str], now: datetime) -> list[Problem]:
+    known = tx.mirror.existing(list(reasons))
     if not known:
         return []
-    tx.outbox.drop_pending(known, GONE, now)
+    for contact_id in known:
+        tx.outbox.drop_pending([contact_id], reasons[contact_id], now)
+    tasks = tx.outbox.open_tasks(known)
+    tx.outbox.close_tasks([(task, reasons[i]) for i, opened in tasks.items() for task in opened], now)
     tx.mirror.set_aside(known)
-    return [Problem(CONTACTS_STREAM, contact_id, GONE, {}) for contact_id in known]
+    return [Problem(CONTACTS_STREAM, contact_id, reasons[contact_id], {}) for contact_id in known]
 
 
-GONE = "gone from the CRM (deleted, or merged into another contact): its waiting writes were dropped"
+GONE = "gone from the CRM (deleted): its waiting writes were dropped"
+MERGED = (
+    "merged into contact {survivor} in the CRM: its waiting writes were dropped,"
+    " the lead goes on as {survivor}"
+)
 
 
 def _problem(rejected: Rejected) -> Problem:

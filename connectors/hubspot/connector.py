@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from handoff.config.policy import Policy
+from handoff.config.vocabulary import Stage
 from handoff.connectors.errors import CrmError
 from handoff.connectors.hubspot.client import HubSpotClient
 from handoff.connectors.hubspot.mapping import DEFAULT_FORMS, AccountMap, instant
@@ -36,7 +37,7 @@ class HubSpotConnector:
         self.client = client
         self.mapping = mapping
         self.reader = Reader(client, mapping)
-        self.writer = Writer(client)
+        self.writer = Writer(client, self.reader.stages)
 
     @classmethod
     def connect(
@@ -47,6 +48,8 @@ class HubSpotConnector:
         tier: str,
         policy: Policy,
         forms: dict[str, str] | None = None,
+        lifecycle_stages: Mapping[str, Stage] | None = None,
+        leads: bool = False,
         clock: Callable[[], datetime],
         retry: RetryPolicy = DEFAULT_RETRY,
         pace: Callable[[float], None] | None = None,
@@ -66,6 +69,8 @@ class HubSpotConnector:
             custom=tuple(custom),
             forms={**user_forms, **{k: v for k, v in DEFAULT_FORMS.items() if k not in user_forms}},
             window_days=policy.behavior.window_days,
+            lifecycle_stages=lifecycle_stages or {},
+            leads=leads,
         )
         return cls(HubSpotClient(token, base_url, tier=tier, retry=retry, clock=clock, pace=pace), mapping)
 
@@ -88,7 +93,10 @@ class HubSpotConnector:
         return self.reader.owners()
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        return self.writer.fields(updates)
+        results = self.writer.fields(updates)
+        if self.reader.leads is not None:
+            results = self.reader.leads.follow(updates, results)
+        return results
 
     def create_tasks(self, tasks: Sequence[TaskRequest]) -> list[WriteResult]:
         return self.writer.tasks(tasks)

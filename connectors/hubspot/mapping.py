@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handoff.config.vocabulary import CRM_OWNED_STAGES, ActivityKind, Stage
+from handoff.connectors.hubspot.stages import PortalStages
 from handoff.lifecycle.outputs import FieldValues, OutputField
 from handoff.lifecycle.records import Activity, Company, Contact
 
@@ -32,37 +33,6 @@ OUTPUT_PROPERTIES: dict[OutputField, str] = {
     OutputField.DISQUALIFICATION_REASON: "handoff_disqualification_reason",
 }
 NUMBER_OUTPUTS = {OutputField.SCORE, OutputField.FIT_SCORE, OutputField.ENGAGEMENT_SCORE}
-
-# HubSpot's default lifecycle stages, in their forward order ("other" comes last).
-LIFECYCLE_ORDER = (
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "evangelist",
-    "other",
-)
-TO_LIFECYCLE: dict[Stage, str] = {
-    Stage.SUBSCRIBER: "subscriber",
-    Stage.LEAD: "lead",
-    Stage.MQL: "marketingqualifiedlead",
-    # HubSpot's "sales qualified lead" is a lead sales has accepted: handoff's SAL and SQL both.
-    Stage.SAL: "salesqualifiedlead",
-    Stage.SQL: "salesqualifiedlead",
-    Stage.RECYCLED: "lead",
-    Stage.DISQUALIFIED: "other",
-}
-FROM_LIFECYCLE: dict[str, Stage] = {
-    "subscriber": Stage.SUBSCRIBER,
-    "lead": Stage.LEAD,
-    "marketingqualifiedlead": Stage.MQL,
-    "salesqualifiedlead": Stage.SQL,
-    "opportunity": Stage.OPPORTUNITY,
-    "customer": Stage.CUSTOMER,
-    "evangelist": Stage.CUSTOMER,
-}
 
 DEFAULT_FORMS: dict[str, str] = {
     "Request a demo": "demo_request",
@@ -123,6 +93,10 @@ class AccountMap:
     rejected_statuses: frozenset[str] = frozenset({"UNQUALIFIED"})
     forms: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FORMS))
     custom: tuple[str, ...] = ()
+    lifecycle_stages: Mapping[str, Stage] = field(default_factory=dict)
+    """The portal's custom lifecycle stages (label or value) → the handoff stage each means."""
+    leads: bool = False
+    """Reps work leads in HubSpot's Leads object (connectors/hubspot/leads.py)."""
     window_days: float = 90
     """Page views older than the scoring window are not worth a request each."""
 
@@ -143,6 +117,7 @@ class AccountMap:
             "createdate",
             "lastmodifieddate",
             "hs_object_id",
+            "hs_merged_object_ids",
             "recent_conversion_event_name",
             "recent_conversion_date",
             "first_conversion_event_name",
@@ -152,7 +127,7 @@ class AccountMap:
             *OUTPUT_PROPERTIES.values(),
             *(f"handoff_{item}" for item in self.evidence),
             *self.custom,
-            *(f"hs_lifecyclestage_{stage}_date" for stage in LIFECYCLE_ORDER),
+            *PortalStages.default().date_properties(),
         }
         return sorted(names)
 
@@ -181,13 +156,20 @@ def contact_from(
     company: Mapping[str, Any] | None,
     mapping: AccountMap,
     industries: Mapping[str, str] | None = None,
+    stages: PortalStages | None = None,
 ) -> Contact:
     """The contact as handoff reads it. A value it cannot use (employees `about fifty`, a stage
-    date in the year 9999) is left out and named in `problems`, never guessed and never fatal."""
+    date in the year 9999, a custom lifecycle stage nobody mapped) is left out and named in
+    `problems`, never guessed and never fatal."""
     problems: list[str] = []
+    stages = stages or PortalStages.default()
     lifecycle = _text(props.get("lifecyclestage"))
     status = _text(props.get("hs_lead_status"))
-    stage_date = f"hs_lifecyclestage_{lifecycle}_date"
+    if stages.unmapped(lifecycle):
+        problems.append(
+            f"lifecycle stage {stages.label(lifecycle or '')!r} is a custom stage with no meaning for"
+            " handoff (map it in HANDOFF_HUBSPOT_LIFECYCLE_STAGES); handoff leaves it as it is"
+        )
     return Contact(
         id=str(props["hs_object_id"]),
         email=_text(props.get("email")),
@@ -197,8 +179,8 @@ def contact_from(
         country=_text(props.get("country")),
         source=_text(props.get("hs_analytics_source")),
         company=_company(company, props, industries or {}, problems),
-        stage=_stage(props, lifecycle),
-        stage_entered_at=_date(props, stage_date, problems) if lifecycle else None,
+        stage=_stage(props, stages.meaning(lifecycle)),
+        stage_entered_at=_date(props, stages.date_property(lifecycle), problems) if lifecycle else None,
         lead_status=status,
         accepted=status in mapping.accepted_statuses,
         rejected=status in mapping.rejected_statuses,
@@ -230,23 +212,6 @@ def written_from(props: Mapping[str, Any]) -> FieldValues:
 def to_properties(fields: FieldValues) -> dict[str, str]:
     """Canonical values as HubSpot properties ("" clears one)."""
     return {OUTPUT_PROPERTIES[output]: ("" if value is None else value) for output, value in fields.items()}
-
-
-def lifecycle_for(stage: Stage) -> str | None:
-    """The lifecycle stage handoff sets for its stage; None for stages the CRM owns."""
-    return None if stage in CRM_OWNED_STAGES else TO_LIFECYCLE[stage]
-
-
-def is_backward(current: str | None, target: str) -> bool:
-    """Whether HubSpot would ignore a direct write (it only moves lifecycle stages forward).
-
-    A stage it does not know (a custom one) counts as backward: clearing first is always safe.
-    """
-    if not current or current == target:
-        return False
-    if current not in LIFECYCLE_ORDER or target not in LIFECYCLE_ORDER:
-        return True
-    return LIFECYCLE_ORDER.index(target) < LIFECYCLE_ORDER.index(current)
 
 
 def owner_name(owner: Mapping[str, Any]) -> str:
@@ -361,8 +326,7 @@ def epoch_ms(moment: datetime) -> str:
     return str(int(moment.timestamp() * 1000))
 
 
-def _stage(props: Mapping[str, Any], lifecycle: str | None) -> Stage | None:
-    owned = FROM_LIFECYCLE.get(lifecycle or "")
+def _stage(props: Mapping[str, Any], owned: Stage | None) -> Stage | None:
     if owned in CRM_OWNED_STAGES:
         return owned
     return stage_named(_text(props.get("handoff_stage"))) or owned

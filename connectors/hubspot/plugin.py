@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
@@ -10,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 from handoff.config.policy import Policy
 from handoff.config.settings import CrmSettings, SettingsError
+from handoff.config.vocabulary import Stage
 from handoff.connectors.hubspot.connector import HubSpotConnector
 from handoff.connectors.hubspot.setup import setup
 from handoff.connectors.hubspot.webhooks import SignatureError, contact_ids, verify_v3
@@ -37,6 +39,10 @@ class HubSpotSettings(CrmSettings):
     tier: Literal["free", "starter", "professional", "enterprise"] = "professional"
     forms: dict[str, str] = Field(default_factory=dict)
     """Form name (or glob, "Download: *") → activity kind, on top of the defaults (docs/crm-fields.md)."""
+    leads: bool = False
+    """Reps work leads in HubSpot's Leads object: handoff creates, re-owns and reads them."""
+    lifecycle_stages: dict[str, Stage] = Field(default_factory=dict)
+    """The portal's custom lifecycle stages (label or internal value) → the handoff stage each means."""
 
 
 def connect(settings: CrmSettings, policy: Policy, clock: Clock) -> Connector:
@@ -51,13 +57,21 @@ def connect(settings: CrmSettings, policy: Policy, clock: Clock) -> Connector:
         tier=settings.tier,
         policy=policy,
         forms=settings.forms,
+        lifecycle_stages=settings.lifecycle_stages,
+        leads=settings.leads,
         clock=clock,
     )
 
 
 def set_up(connector: Connector, policy: Policy) -> SetupReport:
+    """The fields handoff writes; and a check that the portal has what the settings name (the
+    custom lifecycle stages mapped, the Leads object when it is on), so a gap is seen now."""
     assert isinstance(connector, HubSpotConnector)
-    return setup(connector.client, policy)
+    report = setup(connector.client, policy)
+    connector.reader.stages()
+    if connector.reader.leads is None:
+        return report
+    return dataclasses.replace(report, missing=[*report.missing, *connector.reader.leads.missing()])
 
 
 def webhooks(settings: CrmSettings) -> Sequence[WebhookRoute]:

@@ -16,12 +16,12 @@ from typing import Any
 
 from handoff.config.vocabulary import CRM_OWNED_STAGES
 from handoff.connectors.errors import AuthError, RecordRefused, Transient, record_problem
-from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.client import ASSOCIATION_BATCH, TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.leads import Lead, LeadsWorkspace, touches, with_lead
 from handoff.connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
     ENGAGEMENT_PROPERTIES,
     ENGAGEMENT_TYPES,
-    FROM_LIFECYCLE,
     AccountMap,
     contact_from,
     conversion_activities,
@@ -33,29 +33,41 @@ from handoff.connectors.hubspot.mapping import (
     visit_activity,
     written_from,
 )
+from handoff.connectors.hubspot.stages import PortalStages, StageOption
 from handoff.connectors.protocol import ActivityPull, ContactPage, CrmOwner, Rejected, Window
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.records import Activity, Contact
 
 PAGE = 200
 SEARCH_CAP = 10_000
-BATCH = 100
-# The v4 associations batch read takes 1,000 inputs (HubSpot raised it from 100 in 2025): one
-# request per engagement type per page of contacts.
-ASSOCIATION_BATCH = 1_000
 # A page handed to the pipeline spans this many searches, so that its activity pull reads the
 # associations of 1,000 contacts per request instead of 200 (a backfill's largest share of calls).
+# (The v4 associations batch read takes 1,000 inputs: one request per engagement type per page.)
 SEARCHES_PER_PAGE = ASSOCIATION_BATCH // PAGE
+# A search takes five filter groups (ORed): five merged-away ids looked up per request.
+MERGE_GROUPS = 5
+MERGED = "hs_merged_object_ids"
 # Batch reads with property history answer for 50 records at most.
 HISTORY_BATCH = 50
 
+
+# A resume token in the pass over changed Leads (after the contacts) carries this key.
+LEADS_PASS = "leads"
 
 # Where the next search starts: ids from `above` on, skipping `after` results (almost always 0).
 Position = dict[str, int]
 
 
+def _order(option: dict[str, Any]) -> int:
+    """An option's place in the portal's order (HubSpot's `displayOrder`; unset sorts first)."""
+    rank = option.get("displayOrder")
+    return rank if isinstance(rank, int) else 0
+
+
 def _position(resume: str | None) -> Position:
     found = json.loads(resume) if resume else {}
+    if LEADS_PASS in found:
+        return {LEADS_PASS: int(found[LEADS_PASS])}
     return {"above": int(found.get("above", 0)), "after": int(found.get("after", 0))}
 
 
@@ -68,20 +80,45 @@ class Reader:
         self._page_companies: dict[str, dict[str, Any]] = {}
         self._industries: dict[str, str] | None = None
         self._dispositions: dict[str, str] | None = None
+        self._stages: PortalStages | None = None
+        self.leads = LeadsWorkspace(client) if mapping.leads else None
+        self._page_leads: dict[str, Lead] = {}
 
     # -- contacts -----------------------------------------------------------------------------------
 
     def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
+        """The window's changed contacts, then (with the Leads workspace on) the contacts whose
+        Lead changed; the resume token says which pass a killed run was in."""
         position: Position | None = _position(resume)
-        while position is not None:
-            records: list[dict[str, Any]] = []
-            for _ in range(SEARCHES_PER_PAGE):
-                results, position = self._search_page(window, position)
-                records += [r.get("properties") or {} for r in results]
-                if position is None:
-                    break
+        while position is not None and LEADS_PASS not in position:
+            records, position = self._searches(window, position)
+            if position is None and self.leads is not None:
+                position = {LEADS_PASS: 0}
             page = self._page(records)
             yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
+        if position is not None and self.leads is not None:
+            yield from self._lead_pages(window, position[LEADS_PASS])
+
+    def _searches(self, window: Window, position: Position) -> tuple[list[dict[str, Any]], Position | None]:
+        """One page for the pipeline: up to SEARCHES_PER_PAGE searches, and where the next starts."""
+        records: list[dict[str, Any]] = []
+        at = position
+        for _ in range(SEARCHES_PER_PAGE):
+            results, following = self._search_page(window, at)
+            records += [r.get("properties") or {} for r in results]
+            if following is None:
+                return records, None
+            at = following
+        return records, at
+
+    def _lead_pages(self, window: Window, after: int | None) -> Iterator[ContactPage]:
+        """Contacts whose Lead a rep worked in the window, a page of Leads at a time."""
+        assert self.leads is not None
+        while after is not None:
+            contact_ids, after = self.leads.changed(window, after)
+            page = self.by_id(contact_ids) if contact_ids else ContactPage([])
+            following = json.dumps({LEADS_PASS: after}) if after is not None else None
+            yield dataclasses.replace(page, resume=following)
 
     def _search_page(
         self, window: Window, position: Position
@@ -113,17 +150,44 @@ class Reader:
         return int(total) if total is not None else None
 
     def by_id(self, ids: Sequence[str]) -> ContactPage:
-        """These contacts; an id the answer leaves out (a 207's OBJECT_NOT_FOUND: deleted or merged
-        away) is named `gone`, never silently dropped."""
-        records: list[dict[str, Any]] = []
-        for start in range(0, len(ids), BATCH):
-            found = self._batch_read(
-                "contacts", ids[start : start + BATCH], self.mapping.contact_properties()
-            )
-            records += [r.get("properties") or {} for r in found]
-        page = self._page(records)
+        """These contacts; an id the answer leaves out (a 207's OBJECT_NOT_FOUND) was deleted or
+        merged away: a merged one is followed to the contact it survives in (which joins the
+        page), a deleted one is named `gone`. Neither is ever silently dropped."""
+        found = self.client.batch_read("contacts", ids, self._contact_properties())
+        records = [r.get("properties") or {} for r in found]
         returned = {str(props.get("hs_object_id")) for props in records}
-        return dataclasses.replace(page, gone=tuple(i for i in ids if str(i) not in returned))
+        missing = [str(i) for i in ids if str(i) not in returned]
+        survivors, merged = self._survivors(missing)
+        records += [props for props in survivors if str(props.get("hs_object_id")) not in returned]
+        page = self._page(records)
+        return dataclasses.replace(page, gone=tuple(i for i in missing if i not in merged), merged=merged)
+
+    def _survivors(self, ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The contacts these ids were merged into (HubSpot lists them in `hs_merged_object_ids`),
+        and which id went where; one search per five ids, and none when nothing is missing."""
+        records: list[dict[str, Any]] = []
+        merged: dict[str, str] = {}
+        api = self.client.sdk.crm.contacts.search_api
+        for start in range(0, len(ids), MERGE_GROUPS):
+            chunk = ids[start : start + MERGE_GROUPS]
+            groups = [
+                {"filters": [{"propertyName": MERGED, "operator": "CONTAINS_TOKEN", "value": i}]}
+                for i in chunk
+            ]
+            body = {"filterGroups": groups, "properties": self._contact_properties(), "limit": PAGE}
+            found: dict[str, Any] = self.client.call(
+                "contacts.search_merged",
+                lambda body=body: api.do_search_with_http_info(  # type: ignore[misc]
+                    body, _preload_content=False, _request_timeout=TIMEOUT
+                ),
+                search=True,
+            )
+            for result in found.get("results") or []:
+                props = result.get("properties") or {}
+                absorbed = set(str(props.get(MERGED) or "").split(";"))
+                merged |= {i: str(props.get("hs_object_id")) for i in chunk if i in absorbed}
+                records.append(props)
+        return records, merged
 
     def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
         filters: list[dict[str, str]] = [
@@ -138,7 +202,7 @@ class Reader:
         body = {
             "filterGroups": [{"filters": filters}],
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-            "properties": self.mapping.contact_properties() if limit > 1 else ["hs_object_id"],
+            "properties": self._contact_properties() if limit > 1 else ["hs_object_id"],
             "limit": limit,
             "after": str(after),
         }
@@ -164,7 +228,11 @@ class Reader:
             company = companies.get(str(props.get("associatedcompanyid") or ""))
             try:
                 contact = contact_from(
-                    props, company, self.mapping, self._industry_labels() if company else {}
+                    props,
+                    company,
+                    self.mapping,
+                    self._industry_labels() if company else {},
+                    self.stages(),
                 )
                 modified = instant(props.get("lastmodifieddate"))
                 if modified is None:
@@ -178,7 +246,30 @@ class Reader:
                 continue
             owner = (company or {}).get("hubspot_owner_id")
             contacts.append(CrmContact(contact, modified, written_from(props), str(owner) if owner else None))
-        return ContactPage(contacts, rejected)
+        return ContactPage(self._with_leads(contacts), rejected)
+
+    def _with_leads(self, contacts: list[CrmContact]) -> list[CrmContact]:
+        """With the Leads workspace on, each contact carries the rep's signals from its Lead
+        (kept for the activity pull too, whose touches they are)."""
+        if self.leads is None or not contacts:
+            return contacts
+        self._page_leads = self.leads.of_contacts([r.contact.id for r in contacts])
+        return [with_lead(r, self._page_leads.get(r.contact.id)) for r in contacts]
+
+    def _contact_properties(self) -> list[str]:
+        """What a contact read asks for: the account's fields and every stage's entry date."""
+        return sorted({*self.mapping.contact_properties(), *self.stages().date_properties()})
+
+    def stages(self) -> PortalStages:
+        """The portal's lifecycle stages with the admin's map, read once (the writer uses them too)."""
+        if self._stages is None:
+            options = [
+                StageOption(str(o["value"]), str(o.get("label") or o["value"]), rank)
+                for rank, o in enumerate(sorted(self._options("contacts", "lifecyclestage"), key=_order))
+                if not o.get("hidden")
+            ]
+            self._stages = PortalStages.of(options, self.mapping.lifecycle_stages)
+        return self._stages
 
     def _industry_labels(self) -> dict[str, str]:
         """HubSpot stores industries as internal values (COMPUTER_SOFTWARE); policies are written
@@ -195,6 +286,9 @@ class Reader:
 
     def _labels(self, object_type: str, name: str) -> dict[str, str]:
         """A property's options, value → label, as the account defines them."""
+        return {str(o["value"]): str(o["label"]) for o in self._options(object_type, name)}
+
+    def _options(self, object_type: str, name: str) -> list[dict[str, Any]]:
         api = self.client.sdk.crm.properties.core_api
         found: dict[str, Any] = self.client.call(
             f"{object_type}.{name}_options",
@@ -202,33 +296,12 @@ class Reader:
                 object_type, name, _preload_content=False, _request_timeout=TIMEOUT
             ),
         )
-        return {str(o["value"]): str(o["label"]) for o in found.get("options") or []}
+        options: list[dict[str, Any]] = found.get("options") or []
+        return options
 
     def _companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        listed = sorted(ids)
-        for start in range(0, len(listed), BATCH):
-            for record in self._batch_read(
-                "companies", listed[start : start + BATCH], list(COMPANY_PROPERTIES)
-            ):
-                found[str(record["id"])] = record.get("properties") or {}
-        return found
-
-    def _batch_read(
-        self, object_type: str, ids: Sequence[str], properties: list[str]
-    ) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        api = self.client.sdk.crm.objects.batch_api
-        body = {"properties": properties, "propertiesWithHistory": [], "inputs": [{"id": i} for i in ids]}
-        found: dict[str, Any] = self.client.call(
-            f"{object_type}.batch_read",
-            lambda: api.read_with_http_info(
-                object_type, body, archived=False, _preload_content=False, _request_timeout=TIMEOUT
-            ),
-        )
-        results: list[dict[str, Any]] = found.get("results") or []
-        return results
+        found = self.client.batch_read("companies", sorted(ids), COMPANY_PROPERTIES)
+        return {str(record["id"]): record.get("properties") or {} for record in found}
 
     # -- history ------------------------------------------------------------------------------------
 
@@ -239,24 +312,18 @@ class Reader:
         signals = self.mapping.signal_properties()
         wanted = [i for i in ids if any(self._properties.get(i, {}).get(name) for name in signals)]
         found: dict[str, tuple[tuple[datetime, Contact], ...]] = {}
-        api = self.client.sdk.crm.objects.batch_api
-        for start in range(0, len(wanted), HISTORY_BATCH):
-            body = {
-                "properties": ["hs_object_id"],
-                "propertiesWithHistory": signals,
-                "inputs": [{"id": i} for i in wanted[start : start + HISTORY_BATCH]],
-            }
-            answer: dict[str, Any] = self.client.call(
-                "contacts.history",
-                lambda body=body: api.read_with_http_info(  # type: ignore[misc]
-                    "contacts", body, archived=False, _preload_content=False, _request_timeout=TIMEOUT
-                ),
-            )
-            for record in answer.get("results") or []:
-                contact_id = str(record["id"])
-                versions = self._versions(contact_id, record.get("propertiesWithHistory") or {})
-                if versions:
-                    found[contact_id] = versions
+        for record in self.client.batch_read(
+            "contacts",
+            wanted,
+            ["hs_object_id"],
+            history=signals,
+            size=HISTORY_BATCH,
+            operation="contacts.history",
+        ):
+            contact_id = str(record["id"])
+            versions = self._versions(contact_id, record.get("propertiesWithHistory") or {})
+            if versions:
+                found[contact_id] = versions
         return found
 
     def _versions(
@@ -289,7 +356,11 @@ class Reader:
                 )
             try:
                 contact = contact_from(
-                    props, company, self.mapping, self._industry_labels() if company else {}
+                    props,
+                    company,
+                    self.mapping,
+                    self._industry_labels() if company else {},
+                    self.stages(),
                 )
             except Exception:  # a past version handoff cannot read stays out of the history
                 continue
@@ -312,19 +383,16 @@ class Reader:
             except Exception as error:  # a form field that cannot be read loses only itself
                 rejected.append(Rejected(contact_id, "activities", record_problem(error), {}))
             by_contact[contact_id] += self._visits(contact_id, props, since)
+            by_contact[contact_id] += touches(contact_id, self._page_leads.get(contact_id))
         return ActivityPull({cid: acts for cid, acts in by_contact.items() if acts}, rejected)
 
     def _engagements(
         self, kind: str, contact_ids: list[str], since: datetime | None, rejected: list[Rejected]
     ) -> Iterator[tuple[str, Activity]]:
-        links = self._associations(kind, contact_ids)
+        links = self.client.associations("contacts", kind, contact_ids)
         engagement_ids = sorted({eid for targets in links.values() for eid in targets})
-        records: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(engagement_ids), BATCH):
-            for record in self._batch_read(
-                kind, engagement_ids[start : start + BATCH], list(ENGAGEMENT_PROPERTIES[kind])
-            ):
-                records[str(record["id"])] = record
+        found = self.client.batch_read(kind, engagement_ids, ENGAGEMENT_PROPERTIES[kind])
+        records = {str(record["id"]): record for record in found}
         for contact_id, targets in links.items():
             for engagement_id in targets:
                 engagement = records.get(engagement_id)
@@ -346,28 +414,13 @@ class Reader:
                 if activity is not None:
                     yield contact_id, activity
 
-    def _associations(self, kind: str, contact_ids: list[str]) -> dict[str, list[str]]:
-        api = self.client.sdk.crm.associations.v4.batch_api
-        links: dict[str, list[str]] = {}
-        for start in range(0, len(contact_ids), ASSOCIATION_BATCH):
-            body = {"inputs": [{"id": i} for i in contact_ids[start : start + ASSOCIATION_BATCH]]}
-            found: dict[str, Any] = self.client.call(
-                f"associations.contacts.{kind}",
-                lambda body=body: api.get_page_with_http_info(  # type: ignore[misc]
-                    "contacts", kind, body, _preload_content=False, _request_timeout=TIMEOUT
-                ),
-            )
-            for result in found.get("results") or []:
-                links[str(result["from"]["id"])] = [str(to["toObjectId"]) for to in result.get("to") or []]
-        return links
-
     def _visits(self, contact_id: str, props: dict[str, Any], since: datetime | None) -> list[Activity]:
         """Page views cost one events request per contact, so only for leads that can still move,
         with a visit inside the scoring window and since the last pull."""
         last_visit = instant(props.get("hs_analytics_last_visit_timestamp"))
         modified = instant(props.get("lastmodifieddate"))
         horizon = modified - timedelta(days=self.mapping.window_days) if modified else None
-        settled = FROM_LIFECYCLE.get(str(props.get("lifecyclestage"))) in CRM_OWNED_STAGES
+        settled = self.stages().meaning(props.get("lifecyclestage")) in CRM_OWNED_STAGES
         if (
             last_visit is None
             or settled

@@ -101,8 +101,8 @@ def _ids_in(event: dict[str, Any]) -> Iterable[str]:
         return
     if family not in ("contact", "object"):
         return
-    if kind.endswith((".deletion", ".privacyDeletion")):
-        return
+    # A deletion is read too: the read finds the contact gone (or merged into another), and
+    # handoff drops its waiting writes and takes back its tasks.
     for key in ("objectId", "newObjectId", "primaryObjectId"):
         if event.get(key) is not None:
             yield str(event[key])

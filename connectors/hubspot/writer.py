@@ -8,19 +8,14 @@ separate request, and read back; only a stage HubSpot really holds counts as wri
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from handoff.config.vocabulary import Stage
 from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
-from handoff.connectors.hubspot.mapping import (
-    epoch_ms,
-    is_backward,
-    lifecycle_for,
-    stage_named,
-    to_properties,
-)
+from handoff.connectors.hubspot.mapping import epoch_ms, stage_named, to_properties
+from handoff.connectors.hubspot.stages import PortalStages
 from handoff.connectors.protocol import FieldUpdate, TaskRequest, WriteResult
 from handoff.lifecycle.outputs import OutputField
 
@@ -31,21 +26,29 @@ PERMANENT_CATEGORIES = {"VALIDATION_ERROR", "OBJECT_NOT_FOUND", "INVALID_PROPERT
 
 
 class Writer:
-    def __init__(self, client: HubSpotClient) -> None:
+    def __init__(self, client: HubSpotClient, stages: Callable[[], PortalStages]) -> None:
         self.client = client
+        self.stages = stages
 
     # -- fields -------------------------------------------------------------------------------------
 
     def fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
-        stages = self._current_lifecycles([u for u in updates if OutputField.STAGE in u.fields])
+        """Each contact's fields, with its lifecycle stage moved to match handoff's stage, except
+        where the portal holds a custom stage nobody mapped (the admin's, left alone)."""
+        portal = self.stages()
+        current = self._current_lifecycles([u for u in updates if OutputField.STAGE in u.fields])
         inputs: list[dict[str, Any]] = []
         backward: dict[str, str] = {}
         for update in updates:
             properties = to_properties(update.fields)
-            target = _target_lifecycle(update)
-            if target is not None and is_backward(stages.get(update.contact_id), target):
+            now_at = current.get(update.contact_id)
+            stage = update.fields.get(OutputField.STAGE)
+            target = portal.target(Stage(stage), now_at) if stage else None
+            if target is None or target == now_at or portal.unmapped(now_at):
+                pass
+            elif portal.is_backward(now_at, target):
                 backward[update.contact_id] = target
-            elif target is not None:
+            else:
                 properties["lifecyclestage"] = target
             inputs.append(
                 {"id": update.contact_id, "properties": properties, "objectWriteTraceId": update.contact_id}
@@ -60,11 +63,12 @@ class Writer:
         """Where a stage change starts from: handoff sets `lifecyclestage` with its own stage, so
         the stage it wrote (or, on a first write, the stage as pulled) says where HubSpot stands;
         only a contact whose stage is unknown (a custom or "other" lifecycle stage) needs a read."""
+        portal = self.stages()
         known: dict[str, str] = {}
         unknown: list[str] = []
         for update in updates:
             stage = stage_named(update.current.get(OutputField.STAGE)) or stage_named(update.stage_before)
-            mapped = lifecycle_for(stage) if stage else None
+            mapped = portal.where_written(stage) if stage else None
             if mapped is None:
                 unknown.append(update.contact_id)
             else:
@@ -95,23 +99,10 @@ class Writer:
         }
 
     def _read_lifecycles(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        api = self.client.sdk.crm.objects.batch_api
-        for start in range(0, len(ids), BATCH):
-            body = {
-                "properties": ["lifecyclestage"],
-                "propertiesWithHistory": [],
-                "inputs": [{"id": cid} for cid in ids[start : start + BATCH]],
-            }
-            answer: dict[str, Any] = self.client.call(
-                "contacts.batch_read",
-                lambda body=body: api.read_with_http_info(  # type: ignore[misc]
-                    "contacts", body, archived=False, _preload_content=False, _request_timeout=TIMEOUT
-                ),
-            )
-            for record in answer.get("results") or []:
-                found[str(record["id"])] = (record.get("properties") or {}).get("lifecyclestage") or ""
-        return found
+        return {
+            str(record["id"]): (record.get("properties") or {}).get("lifecyclestage") or ""
+            for record in self.client.batch_read("contacts", ids, ["lifecyclestage"])
+        }
 
     def _batch_update(self, inputs: list[dict[str, Any]]) -> dict[str, WriteResult]:
         results: dict[str, WriteResult] = {}
@@ -124,7 +115,7 @@ class Writer:
                     "contacts", {"inputs": chunk}, _preload_content=False, _request_timeout=TIMEOUT
                 ),
             )
-            results.update(_per_record([item["id"] for item in chunk], answer))
+            results.update(per_record([item["id"] for item in chunk], answer))
         return results
 
     # -- tasks --------------------------------------------------------------------------------------
@@ -141,7 +132,7 @@ class Writer:
                     "tasks", {"inputs": inputs}, _preload_content=False, _request_timeout=TIMEOUT
                 ),
             )
-            by_trace = _per_record([crm_task_key(r.key) for r in chunk], answer)
+            by_trace = per_record([crm_task_key(r.key) for r in chunk], answer)
             results.update({r.key: replace(by_trace[crm_task_key(r.key)], key=r.key) for r in chunk})
         return [results[r.key] for r in requests]
 
@@ -164,7 +155,7 @@ class Writer:
                     "tasks", {"inputs": inputs}, _preload_content=False, _request_timeout=TIMEOUT
                 ),
             )
-            for task_id, result in _per_record(chunk, answer).items():
+            for task_id, result in per_record(chunk, answer).items():
                 results[found[task_id]] = replace(result, key=found[task_id])
         return [results[key] for key in keys]
 
@@ -209,11 +200,6 @@ def crm_task_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _target_lifecycle(update: FieldUpdate) -> str | None:
-    stage = update.fields.get(OutputField.STAGE)
-    return lifecycle_for(Stage(stage)) if stage else None
-
-
 def _task_input(request: TaskRequest) -> dict[str, Any]:
     key = crm_task_key(request.key)
     return {
@@ -237,7 +223,7 @@ def _task_input(request: TaskRequest) -> dict[str, Any]:
     }
 
 
-def _per_record(keys: list[str], answer: dict[str, Any]) -> dict[str, WriteResult]:
+def per_record(keys: list[str], answer: dict[str, Any]) -> dict[str, WriteResult]:
     """One result per input: a 207's errors name their inputs by trace id (or by record id)."""
     failures: dict[str, WriteResult] = {}
     for error in answer.get("errors") or []:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PRIMARY_CONTACT_TO_COMPANY = 1
 PRIMARY_COMPANY_TO_CONTACT = 2
+LEAD_TO_PRIMARY_CONTACT = 578
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ _PAIRS: tuple[tuple[str, str, int, int, str | None], ...] = (
     ("meetings", "contacts", 200, 199, None),
     ("notes", "contacts", 202, 201, None),
     ("tasks", "contacts", 204, 203, None),
+    # A lead's primary contact (a lead cannot exist without one).
+    ("leads", "contacts", LEAD_TO_PRIMARY_CONTACT, 579, None),
     ("calls", "companies", 182, 181, None),
     ("emails", "companies", 186, 185, None),
     ("meetings", "companies", 188, 187, None),

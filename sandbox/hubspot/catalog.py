@@ -142,6 +142,15 @@ OBJECT_TYPES: dict[str, ObjectType] = {
             ("hs_note_body",),
         ),
         ObjectType(
+            "leads",
+            "0-136",
+            "lead",
+            "hs_createdate",
+            "hs_lastmodifieddate",
+            _ENGAGEMENT_DEFAULTS,
+            ("hs_lead_name",),
+        ),
+        ObjectType(
             "tasks",
             "0-27",
             "task",
@@ -159,6 +168,23 @@ for _spec in OBJECT_TYPES.values():
     for _alias in (_spec.name, _spec.singular, _spec.type_id):
         _ALIASES[_alias] = _spec.name
 
+
+# The default lead pipeline (Sales Hub's Leads object, worked in the Prospecting workspace).
+LEAD_PIPELINE = "lead-pipeline-id"
+LEAD_STAGES = (
+    ("new-stage-id", "New"),
+    ("attempting-stage-id", "Attempting"),
+    ("connected-stage-id", "Connected"),
+    ("qualified-stage-id", "Qualified"),
+    ("unqualified-stage-id", "Disqualified"),
+)
+LEAD_DISQUALIFICATION_REASONS = (
+    ("NO_BUDGET", "No budget"),
+    ("NO_AUTHORITY", "No authority"),
+    ("NO_NEED", "No need"),
+    ("BAD_TIMING", "Bad timing"),
+    ("COMPETITOR", "Went with a competitor"),
+)
 
 # HubSpot's default call outcomes: stored on the call by these ids, shown to reps by label.
 CALL_DISPOSITIONS = (
@@ -273,6 +299,7 @@ def _contact_properties() -> list[PropertyDef]:
         _prop("createdate", "Create Date", "datetime", group=info, read_only=True),
         _prop("lastmodifieddate", "Last Modified Date", "datetime", group=info, read_only=True),
         _prop("hs_object_id", "Record ID", "number", group=info, read_only=True),
+        _prop("hs_merged_object_ids", "Merged Contact IDs", "enumeration", group=info, read_only=True),
         _prop("hs_analytics_num_page_views", "Number of Pageviews", "number", group=analytics),
         _prop("hs_analytics_num_visits", "Number of Sessions", "number", group=analytics),
         _prop("hs_analytics_first_url", "First Page Seen", group=analytics),
@@ -455,11 +482,56 @@ def _engagement_properties(kind: str) -> list[PropertyDef]:
     return _engagement_common(group) + specific[kind]
 
 
+def _lead_properties() -> list[PropertyDef]:
+    info = "leadinformation"
+    entered = [
+        _prop(
+            f"hs_v2_date_entered_{value}", f"Date entered '{label} (Lead Pipeline)'", "datetime", group=info
+        )
+        for value, label in LEAD_STAGES
+    ]
+    return [
+        _prop("hs_lead_name", "Lead name", group=info),
+        _prop(
+            "hs_lead_type",
+            "Lead type",
+            "enumeration",
+            group=info,
+            options=(("NEW_BUSINESS", "New Business"),),
+        ),
+        _prop(
+            "hs_lead_label",
+            "Lead label",
+            "enumeration",
+            group=info,
+            options=(("HOT", "Hot"), ("WARM", "Warm"), ("COLD", "Cold")),
+        ),
+        _prop(
+            "hs_pipeline", "Pipeline", "enumeration", group=info, options=((LEAD_PIPELINE, "Lead pipeline"),)
+        ),
+        _prop("hs_pipeline_stage", "Lead stage", "enumeration", group=info, options=LEAD_STAGES),
+        _prop(
+            "hs_lead_disqualification_reason",
+            "Disqualification reason",
+            "enumeration",
+            group=info,
+            options=LEAD_DISQUALIFICATION_REASONS,
+        ),
+        _owner_prop(info).with_changes(label="Lead owner"),
+        _prop("hs_createdate", "Create date", "datetime", group=info, read_only=True),
+        _prop("hs_lastmodifieddate", "Last modified date", "datetime", group=info, read_only=True),
+        _prop("hs_object_id", "Record ID", "number", group=info, read_only=True),
+        *entered,
+    ]
+
+
 def standard_properties(object_type: str) -> list[PropertyDef]:
     if object_type == "contacts":
         return _contact_properties()
     if object_type == "companies":
         return _company_properties()
+    if object_type == "leads":
+        return _lead_properties()
     return _engagement_properties(object_type)
 
 

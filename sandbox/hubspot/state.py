@@ -12,7 +12,7 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from handoff.sandbox.hubspot.analytics import PAGE_VIEW, WebEvent
@@ -24,7 +24,6 @@ from handoff.sandbox.hubspot.associations import (
     default_type,
 )
 from handoff.sandbox.hubspot.catalog import (
-    LIFECYCLE_STAGES,
     OBJECT_TYPES,
     standard_groups,
     standard_properties,
@@ -40,7 +39,7 @@ from handoff.sandbox.hubspot.records import (
     RecordSnapshot,
     SearchView,
 )
-from handoff.sandbox.hubspot.schema import PropertyDef, PropertyGroup, coerce_value
+from handoff.sandbox.hubspot.schema import OptionDef, PropertyDef, PropertyGroup, coerce_value
 from handoff.sandbox.kit.clock import Clock, to_ms, utc_now
 
 # Contacts start at 1 so ids cross digit boundaries (9 → 10, 999 → 1000) early: that is where a
@@ -53,6 +52,7 @@ _FIRST_IDS = {
     "meetings": 23_000_000_001,
     "notes": 24_000_000_001,
     "tasks": 25_000_000_001,
+    "leads": 26_000_000_001,
 }
 MAX_STRING = 65_536
 
@@ -418,6 +418,8 @@ class SandboxState:
         """Create a record; ``associations`` are ``(type, target id)`` pairs from this record."""
         with self.lock:
             values = self.validate(object_type, properties, creating=True)
+            if object_type == "leads":
+                _check_lead(values, associations)
             origin = source or ChangeSource.api(self.app_id)
             record = self._insert(object_type, values, origin, self._now(at))
             for spec, target in associations:
@@ -542,6 +544,8 @@ class SandboxState:
         creating: bool,
     ) -> None:
         """Derived fields HubSpot maintains itself: email domain, stage dates, primary company."""
+        if record.object_type == "leads" and name == "hs_pipeline_stage" and value:
+            self._set_derived(record, f"hs_v2_date_entered_{value}", iso(at), at, source, creating=creating)
         if record.object_type != "contacts":
             return
         if name == "email":
@@ -577,15 +581,66 @@ class SandboxState:
     def _stage_dates(
         self, record: CrmRecord, stage: str, at: datetime, source: ChangeSource, *, creating: bool
     ) -> None:
-        order = [value for value, _ in LIFECYCLE_STAGES]
-        stamp = f"hs_lifecyclestage_{stage}_date"
-        if stamp in self._schema["contacts"] and stamp not in record.values:
+        """Entering a stage dates it once; moving lower clears the dates of the stages above."""
+        schema = self._schema["contacts"]
+        order = [o.value for o in sorted(schema["lifecyclestage"].options, key=lambda o: o.display_order)]
+        stamp = _stage_date(stage)
+        if stamp in schema and stamp not in record.values:
             self._set_derived(record, stamp, iso(at), at, source, creating=creating)
         if stage in order:
             for later in order[order.index(stage) + 1 :]:
-                name = f"hs_lifecyclestage_{later}_date"
+                name = _stage_date(later)
                 if name in record.values:
                     self._set_derived(record, name, "", at, source, creating=creating)
+
+    def add_lifecycle_stage(self, label: str, *, after: str) -> str:
+        """A custom lifecycle stage placed after another, as an admin adds one: a numeric internal
+        value, and its own "date entered" property. Returns the value."""
+        with self.lock:
+            prop = self._schema["contacts"]["lifecyclestage"]
+            ordered = sorted(prop.options, key=lambda o: o.display_order)
+            place = next(o.display_order for o in ordered if o.value == after)
+            value = str(1_452_450_000 + len(ordered))
+            shifted = [
+                replace(o, display_order=o.display_order + 1) if o.display_order > place else o
+                for o in ordered
+            ]
+            options = (*shifted, OptionDef(label, value, place + 1))
+        self.update_property("contacts", "lifecyclestage", options=options)
+        self.create_property(
+            "contacts",
+            replace(
+                self._schema["contacts"]["hs_lifecyclestage_lead_date"],
+                name=_stage_date(value),
+                label=f"Date entered '{label} (Lifecycle Stage Pipeline)'",
+            ),
+        )
+        return value
+
+    def merge(self, primary_id: str | int, merged_id: str | int, *, at: datetime | None = None) -> None:
+        """Merge a contact into another, as HubSpot does: the merged one is gone (its id answers
+        nothing), its activities move to the primary, whose `hs_merged_object_ids` lists it."""
+        with self.lock:
+            primary = self._find("contacts", primary_id)
+            if primary is None or primary.archived:
+                raise RecordNotFound("contacts", str(primary_id))
+            for kind, links in list(self._links_of(int(merged_id)).items()):
+                for target, types in links.items():
+                    for type_id in types:
+                        spec = ASSOCIATION_TYPES.get(("contacts", kind, type_id))
+                        if spec is not None and kind != "companies":
+                            self.associations.remove(spec, int(merged_id), target)
+                            self.associations.add(spec, primary.id, target)
+            self.archive("contacts", merged_id, at=at)
+            merged = [i for i in primary.values.get("hs_merged_object_ids", "").split(";") if i]
+            ids = ";".join([*merged, str(merged_id)])
+            self._apply(primary, {"hs_merged_object_ids": ids}, ChangeSource("MERGE"), at)
+
+    def _links_of(self, contact_id: int) -> dict[str, dict[int, set[int]]]:
+        return {
+            kind: self.associations.targets("contacts", contact_id, kind)
+            for kind in ("calls", "emails", "meetings", "notes", "tasks")
+        }
 
     def _move_primary_company(self, contact_id: int, previous: str | None, value: str) -> None:
         primary = ASSOCIATION_TYPES[("contacts", "companies", PRIMARY_CONTACT_TO_COMPANY)]
@@ -785,3 +840,23 @@ class SandboxState:
                 and (occurred_after is None or event.occurred_at > occurred_after)
                 and (occurred_before is None or event.occurred_at < occurred_before)
             ]
+
+
+def _stage_date(stage: str) -> str:
+    """The property dating a stage: the classic one for defaults, `hs_v2_date_entered_` for custom."""
+    if stage.isdigit():
+        return f"hs_v2_date_entered_{stage}"
+    return f"hs_lifecyclestage_{stage}_date"
+
+
+def _check_lead(values: Mapping[str, str], associations: Sequence[tuple[AssociationType, int]]) -> None:
+    """HubSpot refuses a lead without a name or without a contact."""
+    problems = []
+    if not values.get("hs_lead_name"):
+        problems.append(PropertyProblem("hs_lead_name", "REQUIRED", "A lead needs a name"))
+    if not any(spec.to_type == "contacts" for spec, _ in associations):
+        problems.append(
+            PropertyProblem("associations", "REQUIRED", "A lead must be associated with a contact")
+        )
+    if problems:
+        raise PropertyValidationError(problems)

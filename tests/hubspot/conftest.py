@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,8 +40,9 @@ def sleeps() -> list[float]:
     return []
 
 
-def connect(sandbox: HubSpotSandbox, sleeps: list[float]) -> HubSpotConnector:
-    """Retry waits are recorded, not slept; the request budget waits for real (its windows are)."""
+def connect(sandbox: HubSpotSandbox, sleeps: list[float], **options: Any) -> HubSpotConnector:
+    """Retry waits are recorded, not slept; the request budget waits for real (its windows are).
+    `options` are the connector's account settings (leads, lifecycle_stages, forms)."""
     return HubSpotConnector.connect(
         sandbox.token,
         sandbox.base_url,
@@ -49,6 +51,7 @@ def connect(sandbox: HubSpotSandbox, sleeps: list[float]) -> HubSpotConnector:
         retry=RetryPolicy(sleep=sleeps.append),
         clock=sandbox.state.clock,
         pace=_wait,
+        **options,
     )
 
 

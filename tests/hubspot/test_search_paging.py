@@ -11,10 +11,12 @@ from werkzeug import Request, Response
 
 from handoff.config.loader import load_policy
 from handoff.connectors.hubspot.connector import HubSpotConnector
+from handoff.connectors.hubspot.stages import DEFAULT_ORDER
 from handoff.connectors.protocol import Window
 from handoff.connectors.retry import RetryPolicy
 
 SEARCH = "/crm/v3/objects/contacts/search"
+STAGES = "/crm/v3/properties/contacts/lifecyclestage"
 MODIFIED = "2026-11-30T14:00:00.000Z"
 
 
@@ -45,6 +47,9 @@ def test_an_empty_page_that_is_not_the_last_is_stepped_over_not_taken_as_the_end
         return Response(json.dumps(pages[len(bodies) - 1]), content_type="application/json")
 
     httpserver.expect_request(SEARCH, method="POST").respond_with_handler(answer)
+    httpserver.expect_request(STAGES).respond_with_json(
+        {"options": [{"value": v, "label": v, "displayOrder": n} for n, v in enumerate(DEFAULT_ORDER)]}
+    )
     connector = HubSpotConnector.connect(
         "token",
         httpserver.url_for(""),

@@ -17,7 +17,7 @@ import requests
 from pydantic import SecretStr
 
 from handoff.connectors.hubspot.plugin import HubSpotSettings, webhooks
-from handoff.connectors.hubspot.webhooks import sign_v3
+from handoff.connectors.hubspot.webhooks import contact_ids, sign_v3
 from handoff.connectors.registry import WebhookRequest
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock, WebhookConfig, WebhookSubscription
 from handoff.sync.cycle import run_cycle
@@ -182,3 +182,21 @@ def test_an_exact_replay_inside_the_window_is_dropped() -> None:
     later = replace(first, now_ms=1_000_000 + REPLAY_WINDOW_MS + 120_000)
 
     assert [replays.seen(r) for r in (first, replayed, another, later)] == [False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("event", "ids"),
+    [
+        ({"subscriptionType": "contact.propertyChange", "objectId": 7}, ["7"]),
+        ({"subscriptionType": "contact.deletion", "objectId": 7}, ["7"]),  # read, found gone
+        (
+            {"subscriptionType": "contact.merge", "primaryObjectId": 7, "mergedObjectIds": [8, 9]},
+            ["7", "8", "9"],
+        ),
+        ({"eventType": "object.deletion", "objectTypeId": "0-1", "objectId": 7}, ["7"]),
+        ({"eventType": "object.deletion", "objectTypeId": "0-2", "objectId": 7}, []),  # a company
+        ({"subscriptionType": "company.propertyChange", "objectId": 7}, []),
+    ],
+)
+def test_the_contacts_an_event_concerns(event: dict[str, object], ids: list[str]) -> None:
+    assert contact_ids(json.dumps([event]).encode()) == ids
