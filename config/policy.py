@@ -8,6 +8,7 @@ names) are checked by the loader, which can point at the exact line.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -30,8 +32,30 @@ from handoff.config.vocabulary import CUSTOM_FIELD_PREFIX, FIT_FIELDS, ActivityK
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
+def _printable(text: str) -> str:
+    """Words a person reads (labels, names) or matches against: never empty, never a control
+    character (a NUL cannot be stored in PostgreSQL, nor written to the CRM)."""
+    if not text.strip():
+        raise ValueError("empty; give a value or leave the key out")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in text):
+        raise ValueError("holds a control character (such as NUL)")
+    return text
+
+
+Text = Annotated[str, Field(strict=True, max_length=500), AfterValidator(_printable)]
+# A label is read in the CRM's one-line reason (255 characters in all).
+Label = Annotated[str, Field(strict=True, max_length=120), AfterValidator(_printable)]
+Flag = StrictBool
+# Amounts a condition compares with (employees, revenue): beyond this, a typo that never matches.
+MAX_AMOUNT = 1e15
+Amount = Annotated[float, Field(strict=True, ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Days = Annotated[float, Field(strict=True, gt=0, le=3650)]
+
+
 def _scalar(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return _printable(value)
+    if isinstance(value, int | float | bool):
         return value
     raise ValueError(f"expected a string, number or boolean, got {value!r}")
 
@@ -64,8 +88,8 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 
 
 class PolicyInfo(Strict):
-    name: str
-    version: str
+    name: Text
+    version: Text
     timezone: TimeZoneName = "UTC"
 
 
@@ -84,7 +108,7 @@ def _read_list(value: Any, info: ValidationInfo) -> Any:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-ListValues = Annotated[tuple[str, ...], BeforeValidator(_read_list)]
+ListValues = Annotated[tuple[Text, ...], BeforeValidator(_read_list)]
 
 CONDITION_OPERATORS = (
     "equals",
@@ -103,12 +127,12 @@ class Condition(Strict):
     """One test of a contact field, the same in fit rules and routing rules: exactly one operator."""
 
     equals: Scalar | None = None
-    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
-    in_list: str | None = None
-    between: tuple[float, float] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
-    matches: str | None = None
+    in_: Annotated[tuple[Scalar, ...], Field(min_length=1)] | None = Field(default=None, alias="in")
+    in_list: Text | None = None
+    between: tuple[Amount, Amount] | None = None
+    at_least: Amount | None = None
+    at_most: Amount | None = None
+    matches: Text | None = None
     exists: Literal[True] | None = None
     missing: Literal[True] | None = None
 
@@ -144,7 +168,7 @@ class Condition(Strict):
 class FitRule(Condition):
     """One fact about who the lead is, worth positive or negative points."""
 
-    label: str
+    label: Label
     field: str
     points: Points
 
@@ -152,6 +176,17 @@ class FitRule(Condition):
     @classmethod
     def _known_field(cls, name: str) -> str:
         return _check_field(name)
+
+    @field_validator("points")
+    @classmethod
+    def _non_zero(cls, points: int) -> int:
+        return _worth_something(points)
+
+
+def _worth_something(points: int) -> int:
+    if points == 0:
+        raise ValueError("a rule worth 0 points does nothing; remove it or give it points")
+    return points
 
 
 def _attr(operator: str) -> str:
@@ -188,14 +223,15 @@ def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
 
-StrOrList = Annotated[tuple[str, ...], BeforeValidator(_as_tuple)]
-KindOrList = Annotated[tuple[ActivityKind, ...], BeforeValidator(_as_tuple)]
+StrOrList = Annotated[tuple[Text, ...], BeforeValidator(_as_tuple), Field(min_length=1)]
+KindOrList = Annotated[tuple[ActivityKind, ...], BeforeValidator(_as_tuple), Field(min_length=1)]
+Kinds = Annotated[tuple[ActivityKind, ...], BeforeValidator(_as_tuple)]  # may be empty: none of them
 
 
 class BehaviorRule(Strict):
     """One thing a lead did, worth points per occurrence, or once when done often enough."""
 
-    label: str
+    label: Label
     activity: KindOrList
     points: Points
     url_contains: StrOrList | None = None
@@ -203,17 +239,15 @@ class BehaviorRule(Strict):
     asset_contains: StrOrList | None = None
     campaign: StrOrList | None = None
     outcome: StrOrList | None = None
-    cap: Annotated[int, Field(gt=0, le=MAX_POINTS)] | None = None
-    at_least: Annotated[int, Field(ge=1)] | None = None
-    within_days: Annotated[float, Field(gt=0)] | None = None
-    high_intent: bool = False
+    cap: Annotated[int, Field(strict=True, gt=0, le=MAX_POINTS)] | None = None
+    at_least: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    within_days: Days | None = None
+    high_intent: Flag = False
 
     @field_validator("points")
     @classmethod
     def _non_zero(cls, points: int) -> int:
-        if points == 0:
-            raise ValueError("a rule worth 0 points does nothing; remove it or give it points")
-        return points
+        return _worth_something(points)
 
     @model_validator(mode="after")
     def _frequency_pair(self) -> Self:
@@ -225,21 +259,21 @@ class BehaviorRule(Strict):
 
 
 class Behavior(Strict):
-    window_days: Annotated[float, Field(gt=0, le=3650)] = 90
-    half_life_days: Annotated[float, Field(gt=0, le=3650)] | None = None
-    cap: Annotated[int, Field(gt=0, le=MAX_POINTS)] | None = None
+    window_days: Days = 90
+    half_life_days: Days | None = None
+    cap: Annotated[int, Field(strict=True, gt=0, le=MAX_POINTS)] | None = None
     rule: tuple[BehaviorRule, ...] = ()
 
 
 class MqlStage(Strict):
-    fit_minimum: int
-    score_minimum: int
-    or_high_intent: bool = True
+    fit_minimum: Annotated[int, Field(strict=True)]
+    score_minimum: Annotated[int, Field(strict=True)]
+    or_high_intent: Flag = True
 
 
 class SqlStage(Strict):
     requires: Annotated[tuple[Identifier, ...], Field(min_length=1)]
-    not_evidence: tuple[str, ...] = ("n/a", "na", "-", "--", "?", "tbd", "unknown", "none", "todo")
+    not_evidence: tuple[Text, ...] = ("n/a", "na", "-", "--", "?", "tbd", "unknown", "none", "todo")
 
     @field_validator("requires")
     @classmethod
@@ -257,8 +291,8 @@ class Stages(Strict):
 
 class Reason(Strict):
     outcome: Literal["recycle", "disqualify"]
-    label: str | None = None
-    cooldown_days: Annotated[float, Field(ge=0, le=3650)] | None = None
+    label: Label | None = None
+    cooldown_days: Annotated[float, Field(strict=True, ge=0, le=3650)] | None = None
 
     @model_validator(mode="after")
     def _cooldown_for_recycle(self) -> Self:
@@ -272,7 +306,7 @@ def _reason_shorthand(value: Any) -> Any:
 
 
 class Disqualification(Strict):
-    recycle_cooldown_days: Annotated[float, Field(ge=0, le=3650)] = 90
+    recycle_cooldown_days: Annotated[float, Field(strict=True, ge=0, le=3650)] = 90
     reasons: dict[Identifier, Annotated[Reason, BeforeValidator(_reason_shorthand)]]
 
     @field_validator("reasons")
@@ -354,7 +388,7 @@ FieldName = Annotated[str, AfterValidator(_check_field)]
 class RoutingRule(Strict):
     """Leads matching every test of `when` go to `team`; the first matching rule wins."""
 
-    label: str
+    label: Label
     when: Annotated[dict[FieldName, Condition], BeforeValidator(_conditions), Field(min_length=1)]
     team: Identifier
 
@@ -363,21 +397,21 @@ class Member(Strict):
     """A rep of a team. Their calendar is the team's unless they set their own."""
 
     email: Email
-    weight: Annotated[int, Field(ge=0)] = 1
-    daily_capacity: Annotated[int, Field(ge=1)] | None = None
+    weight: Annotated[int, Field(strict=True, ge=0, le=1000)] = 1
+    daily_capacity: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
     timezone: TimeZoneName | None = None
     hours: Hours | None = None
     holidays: HolidayRegions | None = None
 
 
 class Team(Strict):
-    name: str | None = None
+    name: Text | None = None
     timezone: TimeZoneName
     hours: Hours = DEFAULT_HOURS
     holidays: HolidayRegions = ()
     members: Annotated[tuple[Member, ...], Field(min_length=1)]
     fallback: Annotated[tuple[Identifier, ...], BeforeValidator(_as_tuple)] = ()
-    queue: str | None = None
+    queue: Text | None = None
     manager: Email | None = None
 
     def label(self, team_id: str) -> str:
@@ -386,8 +420,8 @@ class Team(Strict):
 
 class Routing(Strict):
     default_team: Identifier
-    account_match: bool = True
-    queue: str | None = None
+    account_match: Flag = True
+    queue: Text | None = None
     rule: tuple[RoutingRule, ...] = ()
     teams: Annotated[dict[Identifier, Team], Field(min_length=1)]
 
@@ -405,12 +439,12 @@ class Sla(Strict):
 
     first_touch: Duration
     first_touch_inquiry: Duration | None = None
-    inquiry_activities: KindOrList = Field(default_factory=_default_inquiries)
+    inquiry_activities: Kinds = Field(default_factory=_default_inquiries)
     accept_within: Duration | None = None
     discovery_within: Duration | None = None
     due_soon: Duration = 60
     escalate_after: Duration | None = None
-    max_escalations: Annotated[int, Field(ge=0, le=20)] = 2
+    max_escalations: Annotated[int, Field(strict=True, ge=0, le=20)] = 2
     timezone: TimeZoneName | None = None
     hours: Hours = DEFAULT_HOURS
     holidays: HolidayRegions = ()

@@ -205,6 +205,8 @@ def written_from(props: Mapping[str, Any]) -> FieldValues:
         elif raw is not None and output is OutputField.SLA_DUE_AT:
             moment = instant(raw)
             raw = moment.isoformat(timespec="seconds") if moment else raw
+        elif raw is not None and output is OutputField.STAGE and stage_named(raw) is None:
+            raw = None  # not a stage (an import wrote junk): handoff's own stage goes over it
         values[output] = raw
     return values
 

@@ -189,6 +189,51 @@ CASES = [
         "sla.escalate_after: 5h is not shorter than sla.accept_within (4h), the clock it escalates",
     ),
     (
+        "a NUL in a label (PostgreSQL cannot hold it, nor the CRM)",
+        broken('label = "Size"', 'label = "Si\\u0000ze"'),
+        "policy.toml:10: fit.rule[0].label: holds a control character (such as NUL)",
+    ),
+    (
+        "an empty label",
+        broken('label = "Size"', 'label = "  "'),
+        "policy.toml:10: fit.rule[0].label: empty; give a value or leave the key out",
+    ),
+    (
+        "a label too long for the CRM's reason",
+        broken('label = "Size"', f'label = "{"x" * 121}"'),
+        "fit.rule[0].label: String should have at most 120 characters",
+    ),
+    (
+        "a number is not a boolean",
+        broken("high_intent = true", "high_intent = 0"),
+        "behavior.rule[0].high_intent: Input should be a valid boolean",
+    ),
+    (
+        "a boolean is not a number of days",
+        broken("half_life_days = 30", "half_life_days = true"),
+        "behavior.half_life_days: Input should be a valid number",
+    ),
+    (
+        "an infinite window",
+        broken("window_days = 90", "window_days = inf"),
+        "behavior.window_days: Input should be less than or equal to 3650",
+    ),
+    (
+        "a bound no company can reach",
+        broken("between = [50, 500]", "between = [50, 1e19]"),
+        "policy.toml:12: fit.rule[0].between[1]: Input should be less than or equal to 1000000000000000",
+    ),
+    (
+        "a rule for no activity",
+        broken('activity = "demo_request"', "activity = []"),
+        "behavior.rule[0].activity: Value should have at least 1 item after validation, not 0",
+    ),
+    (
+        "a fit rule worth nothing",
+        broken("points = 20", "points = 0"),
+        "policy.toml:13: fit.rule[0].points: a rule worth 0 points does nothing",
+    ),
+    (
         "due soon as long as the clock",
         VALID + '\n[sla]\nfirst_touch = "1h"\ndue_soon = "1h"\n',
         "sla.due_soon: 1h is not shorter than sla.first_touch (1h)",

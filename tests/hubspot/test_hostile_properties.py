@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handoff.config.loader import load_policy
+from handoff.config.vocabulary import Stage
 from handoff.connectors.decoding import loads
 from handoff.connectors.errors import record_problem
-from handoff.connectors.hubspot.mapping import AccountMap, contact_from
+from handoff.connectors.hubspot.mapping import AccountMap, contact_from, written_from
 from handoff.lifecycle.codec import contact_record
 from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.outputs import with_outputs
 from handoff.lifecycle.records import Owner
 from handoff.lifecycle.roster import RoutingContext
 from handoff.store.database import json_text
@@ -74,6 +76,9 @@ CONTACT = st.fixed_dictionaries(
         "createdate": DATES,
         "lastmodifieddate": DATES,
         "handoff_score": NUMBERS,
+        "handoff_stage": st.one_of(st.sampled_from([stage.value for stage in Stage]), HOSTILE_TEXT),
+        "handoff_disqualification_reason": st.one_of(st.sampled_from(["no_budget", "nope"]), HOSTILE_TEXT),
+        "handoff_sla_due_at": DATES,
     },
 )
 COMPANY = st.fixed_dictionaries(
@@ -112,5 +117,6 @@ def test_a_hostile_record_is_read_or_refused_by_name_and_never_raises_past_itsel
         return
     json_text(contact_record(mapped))  # the mirror can hold it
     orjson.dumps(list(mapped.problems))
-    decision = evaluate(mapped, [], POLICY, NOW, routing=CONTEXT)
+    as_held = with_outputs(mapped, written_from(props))  # with handoff's fields as the CRM holds them
+    decision = evaluate(as_held, [], POLICY, NOW, routing=CONTEXT)
     assert decision.stage is not None

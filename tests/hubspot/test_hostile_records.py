@@ -38,6 +38,22 @@ HOSTILE: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("an unpaired surrogate in the name", {}, {"firstname": "Ren\ud800"}),
     ("a NUL byte in the title", {}, {"jobtitle": "VP\x00 Sales"}),
     ("a NUL byte and a surrogate in the company name", {"name": "Acme\x00\udfff"}, {}),
+    ("negative employees", {"numberofemployees": "-40"}, {}),
+    ("revenue in words", {"annualrevenue": "a lot"}, {}),
+    ("a country nobody has", {"country": "Narnia"}, {}),
+    ("a lifecycle stage the portal does not list", {}, {"lifecyclestage": "1452459999"}),
+    (
+        "a stage date that is not a date",
+        {},
+        {"lifecyclestage": "lead", "hs_lifecyclestage_lead_date": "soon"},
+    ),
+    ("an owner the portal does not have", {}, {"hubspot_owner_id": "999999999"}),
+    ("an email without an @", {}, {"email": "not-an-email"}),
+    ("a 70,000-character job title", {}, {"jobtitle": "VP " * 23_400}),
+    ("an unknown lead status", {}, {"hs_lead_status": "MAYBE_LATER"}),
+    ("an evidence value of NULs", {}, {"handoff_budget": "\x00\x00"}),
+    ("handoff's stage field holding junk", {}, {"handoff_stage": "platinum"}),
+    ("a create date in epoch milliseconds past 9999", {}, {"createdate": "253402300800000"}),
 ]
 
 
