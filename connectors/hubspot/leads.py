@@ -20,9 +20,9 @@ from typing import Any
 from handoff.config.vocabulary import ActivityKind, Stage
 from handoff.connectors.errors import AuthError, Permanent
 from handoff.connectors.hubspot.client import TIMEOUT, HubSpotClient
-from handoff.connectors.hubspot.mapping import EARLIEST, epoch_ms, instant, stage_named
+from handoff.connectors.hubspot.mapping import EARLIEST, instant, stage_named
 from handoff.connectors.hubspot.writer import per_record
-from handoff.connectors.protocol import FieldUpdate, Window, WriteResult
+from handoff.connectors.protocol import FieldUpdate, WriteResult
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import OutputField
 from handoff.lifecycle.records import Activity
@@ -165,35 +165,6 @@ class LeadsWorkspace:
             if chosen is not None:
                 found[contact_id] = chosen
         return found
-
-    def changed(self, window: Window, after: int) -> tuple[list[str], int | None]:
-        """Contacts whose Lead changed in the window (a rep's work there leaves the contact as it
-        was, so the contact search does not see it): one page, and where the next starts."""
-        filters = [{"propertyName": "hs_lastmodifieddate", "operator": "LTE", "value": epoch_ms(window.end)}]
-        if window.start is not None:
-            filters.append(
-                {"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": epoch_ms(window.start)}
-            )
-        body = {
-            "filterGroups": [{"filters": filters}],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-            "properties": ["hs_object_id"],
-            "limit": PAGE,
-            "after": str(after),
-        }
-        api = self.client.sdk.crm.objects.search_api
-        found: dict[str, Any] = self.client.call(
-            "leads.search",
-            lambda: api.do_search_with_http_info(
-                "leads", body, _preload_content=False, _request_timeout=TIMEOUT
-            ),
-            search=True,
-        )
-        lead_ids = [str(r["id"]) for r in found.get("results") or []]
-        links = self.client.associations("leads", "contacts", lead_ids)
-        contacts = sorted({c for ids in links.values() for c in ids}, key=int)
-        following = ((found.get("paging") or {}).get("next") or {}).get("after")
-        return contacts, int(following) if following is not None else None
 
     def _read(self, lead_ids: Sequence[str]) -> dict[str, Lead]:
         return {str(r["id"]): Lead.of(r) for r in self.client.batch_read("leads", lead_ids, PROPERTIES)}

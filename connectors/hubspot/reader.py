@@ -14,7 +14,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from handoff.config.vocabulary import CRM_OWNED_STAGES
+from cachetools import LRUCache
+
+from handoff.config.vocabulary import CRM_OWNED_STAGES, Stage
 from handoff.connectors.errors import AuthError, RecordRefused, Transient, record_problem
 from handoff.connectors.hubspot.client import ASSOCIATION_BATCH, TIMEOUT, HubSpotClient
 from handoff.connectors.hubspot.leads import Lead, LeadsWorkspace, touches, with_lead
@@ -51,11 +53,15 @@ MERGED = "hs_merged_object_ids"
 HISTORY_BATCH = 50
 
 
-# A resume token in the pass over changed Leads (after the contacts) carries this key.
+# After the window's contacts, the passes over contacts of changed companies and Leads; a resume
+# token inside one names it ({"pass": "companies", "above": id}).
+COMPANIES_PASS = "companies"
 LEADS_PASS = "leads"
+# Companies kept between pages and windows (about a kilobyte each).
+COMPANY_CACHE = 50_000
 
 # Where the next search starts: ids from `above` on, skipping `after` results (almost always 0).
-Position = dict[str, int]
+Position = dict[str, Any]
 
 
 def _order(option: dict[str, Any]) -> int:
@@ -66,8 +72,8 @@ def _order(option: dict[str, Any]) -> int:
 
 def _position(resume: str | None) -> Position:
     found = json.loads(resume) if resume else {}
-    if LEADS_PASS in found:
-        return {LEADS_PASS: int(found[LEADS_PASS])}
+    if found.get("pass") in (COMPANIES_PASS, LEADS_PASS):
+        return {"pass": found["pass"], "above": int(found.get("above", 0))}
     return {"above": int(found.get("above", 0)), "after": int(found.get("after", 0))}
 
 
@@ -78,6 +84,7 @@ class Reader:
         self.web_events = True  # until the account answers 403 (below Enterprise)
         self._properties: dict[str, dict[str, Any]] = {}
         self._page_companies: dict[str, dict[str, Any]] = {}
+        self._company_cache: LRUCache[str, dict[str, Any]] = LRUCache(COMPANY_CACHE)
         self._industries: dict[str, str] | None = None
         self._dispositions: dict[str, str] | None = None
         self._stages: PortalStages | None = None
@@ -87,17 +94,43 @@ class Reader:
     # -- contacts -----------------------------------------------------------------------------------
 
     def pages(self, window: Window, resume: str | None) -> Iterator[ContactPage]:
-        """The window's changed contacts, then (with the Leads workspace on) the contacts whose
-        Lead changed; the resume token says which pass a killed run was in."""
+        """The window's changed contacts; then, on an incremental window, the contacts of the
+        companies that changed in it (a company's size or country is the contacts' fit, and a
+        company's change leaves its contacts as they were); then, with the Leads workspace on,
+        the contacts whose Lead changed. The resume token says which pass a killed run was in."""
         position: Position | None = _position(resume)
-        while position is not None and LEADS_PASS not in position:
-            records, position = self._searches(window, position)
-            if position is None and self.leads is not None:
-                position = {LEADS_PASS: 0}
-            page = self._page(records)
-            yield ContactPage(page.contacts, page.rejected, json.dumps(position) if position else None)
-        if position is not None and self.leads is not None:
-            yield from self._lead_pages(window, position[LEADS_PASS])
+        if resume is None and window.start is not None:
+            self._forget_changed_companies(window)
+        seen: set[str] = set()  # read once per window: a later pass skips who was read already
+        while position is not None:
+            kind = position.get("pass")
+            if kind is None:
+                records, following = self._searches(window, position)
+                page = self._page(records)
+            else:
+                page, following = self._linked_page(kind, window, position, seen)
+            seen.update(r.contact.id for r in page.contacts)
+            position = following or self._pass_after(window, kind)
+            yield dataclasses.replace(page, resume=json.dumps(position) if position else None)
+
+    def _forget_changed_companies(self, window: Window) -> None:
+        """Companies changed in the window leave the cache before any contact is read with them."""
+        above = 0
+        while True:
+            found = self._search(window, above, 0, PAGE, object_type=COMPANIES_PASS)
+            ids = [str(r["id"]) for r in found.get("results") or []]
+            for company_id in ids:
+                self._company_cache.pop(company_id, None)
+            if not ids or ((found.get("paging") or {}).get("next") or {}).get("after") is None:
+                return
+            above = max(int(i) for i in ids) + 1
+
+    def _pass_after(self, window: Window, done: str | None) -> Position | None:
+        """Where the pass after `done` (None: the contacts) starts; None when it was the last."""
+        passes = [COMPANIES_PASS] if window.start is not None else []
+        passes += [LEADS_PASS] if self.leads is not None else []
+        rest = passes[passes.index(done) + 1 :] if done in passes else passes
+        return {"pass": rest[0], "above": 0} if rest else None
 
     def _searches(self, window: Window, position: Position) -> tuple[list[dict[str, Any]], Position | None]:
         """One page for the pipeline: up to SEARCHES_PER_PAGE searches, and where the next starts."""
@@ -111,14 +144,19 @@ class Reader:
             at = following
         return records, at
 
-    def _lead_pages(self, window: Window, after: int | None) -> Iterator[ContactPage]:
-        """Contacts whose Lead a rep worked in the window, a page of Leads at a time."""
-        assert self.leads is not None
-        while after is not None:
-            contact_ids, after = self.leads.changed(window, after)
-            page = self.by_id(contact_ids) if contact_ids else ContactPage([])
-            following = json.dumps({LEADS_PASS: after}) if after is not None else None
-            yield dataclasses.replace(page, resume=following)
+    def _linked_page(
+        self, kind: str, window: Window, position: Position, seen: set[str]
+    ) -> tuple[ContactPage, Position | None]:
+        """The contacts of one search page of companies (or Leads) changed in the window, but
+        those the window has read already."""
+        found = self._search(window, int(position["above"]), 0, PAGE, object_type=kind)
+        ids = [str(r["id"]) for r in found.get("results") or []]
+        links = self.client.associations(kind, "contacts", ids)
+        contact_ids = sorted({c for linked in links.values() for c in linked if c not in seen}, key=int)
+        page = self.by_id(contact_ids) if contact_ids else ContactPage([])
+        more = ((found.get("paging") or {}).get("next") or {}).get("after") is not None and ids
+        following = {"pass": kind, "above": max(int(i) for i in ids) + 1} if more else None
+        return page, following
 
     def _search_page(
         self, window: Window, position: Position
@@ -189,27 +227,32 @@ class Reader:
                 records.append(props)
         return records, merged
 
-    def _search(self, window: Window, above: int, after: int, limit: int) -> dict[str, Any]:
+    def _search(
+        self, window: Window, above: int, after: int, limit: int, *, object_type: str = "contacts"
+    ) -> dict[str, Any]:
+        """Records of `object_type` modified in the window, from id `above` on, by id."""
+        modified = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
         filters: list[dict[str, str]] = [
-            {"propertyName": "lastmodifieddate", "operator": "LTE", "value": epoch_ms(window.end)}
+            {"propertyName": modified, "operator": "LTE", "value": epoch_ms(window.end)}
         ]
         if window.start is not None:
-            filters.append(
-                {"propertyName": "lastmodifieddate", "operator": "GTE", "value": epoch_ms(window.start)}
-            )
+            filters.append({"propertyName": modified, "operator": "GTE", "value": epoch_ms(window.start)})
         if above:
             filters.append({"propertyName": "hs_object_id", "operator": "GTE", "value": str(above)})
+        wanted = ["hs_object_id"] if limit == 1 or object_type != "contacts" else self._contact_properties()
         body = {
             "filterGroups": [{"filters": filters}],
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-            "properties": self._contact_properties() if limit > 1 else ["hs_object_id"],
+            "properties": wanted,
             "limit": limit,
             "after": str(after),
         }
-        api = self.client.sdk.crm.contacts.search_api
+        api = self.client.sdk.crm.objects.search_api
         found: dict[str, Any] = self.client.call(
-            "contacts.search",
-            lambda: api.do_search_with_http_info(body, _preload_content=False, _request_timeout=TIMEOUT),
+            f"{object_type}.search",
+            lambda: api.do_search_with_http_info(
+                object_type, body, _preload_content=False, _request_timeout=TIMEOUT
+            ),
             search=True,
         )
         return found
@@ -300,17 +343,22 @@ class Reader:
         return options
 
     def _companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
-        found = self.client.batch_read("companies", sorted(ids), COMPANY_PROPERTIES)
-        return {str(record["id"]): record.get("properties") or {} for record in found}
+        """These companies, each read once and kept until it changes (the company pass of each
+        window evicts those that did): a company is read once, not once per page of its contacts."""
+        missing = sorted(i for i in ids if i not in self._company_cache)
+        for record in self.client.batch_read("companies", missing, COMPANY_PROPERTIES):
+            self._company_cache[str(record["id"])] = record.get("properties") or {}
+        return {i: self._company_cache[i] for i in ids if i in self._company_cache}
 
     # -- history ------------------------------------------------------------------------------------
 
     def history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:
         """Earlier versions of the page's contacts from HubSpot's property history of the rep
         signals (lead status, owner, stages, rejection reason, evidence). Only contacts with a
-        signal set are asked: the others have no past handoff could replay."""
+        signal set, or in a stage past lead, are asked: the others have no past handoff could
+        replay (a portal's thousands of plain leads cost no history reads)."""
         signals = self.mapping.signal_properties()
-        wanted = [i for i in ids if any(self._properties.get(i, {}).get(name) for name in signals)]
+        wanted = [i for i in ids if self._has_past(self._properties.get(i, {}), signals)]
         found: dict[str, tuple[tuple[datetime, Contact], ...]] = {}
         for record in self.client.batch_read(
             "contacts",
@@ -325,6 +373,11 @@ class Reader:
             if versions:
                 found[contact_id] = versions
         return found
+
+    def _has_past(self, props: dict[str, Any], signals: list[str]) -> bool:
+        if self.stages().meaning(props.get("lifecyclestage")) not in (None, Stage.SUBSCRIBER, Stage.LEAD):
+            return True
+        return any(props.get(name) for name in signals if name != "lifecyclestage")
 
     def _versions(
         self, contact_id: str, history: dict[str, list[dict[str, Any]]]

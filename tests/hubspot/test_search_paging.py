@@ -17,6 +17,7 @@ from handoff.connectors.retry import RetryPolicy
 
 SEARCH = "/crm/v3/objects/contacts/search"
 STAGES = "/crm/v3/properties/contacts/lifecyclestage"
+COMPANIES = "/crm/v3/objects/companies/search"  # none changed in the window
 MODIFIED = "2026-11-30T14:00:00.000Z"
 
 
@@ -47,6 +48,7 @@ def test_an_empty_page_that_is_not_the_last_is_stepped_over_not_taken_as_the_end
         return Response(json.dumps(pages[len(bodies) - 1]), content_type="application/json")
 
     httpserver.expect_request(SEARCH, method="POST").respond_with_handler(answer)
+    httpserver.expect_request(COMPANIES, method="POST").respond_with_json({"results": []})
     httpserver.expect_request(STAGES).respond_with_json(
         {"options": [{"value": v, "label": v, "displayOrder": n} for n, v in enumerate(DEFAULT_ORDER)]}
     )

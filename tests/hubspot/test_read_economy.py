@@ -1,0 +1,104 @@
+"""What a read costs: companies are read once, not once per page of their contacts (and a company
+that changes has its contacts re-read and re-decided on the next cycle, though they themselves did
+not change); property history only for contacts that have a past to replay."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
+from handoff.sandbox.hubspot.records import ChangeSource
+from handoff.sync.cycle import run_cycle
+from handoff.sync.runtime import Runtime
+
+COMPANIES = 150
+CONTACTS = 1_200  # two pages of 1,000 contacts (five searches each) read every company
+
+
+def _portal(sandbox: HubSpotSandbox) -> dict[str, str]:
+    """Contacts spread over the companies (each page sees most of them); contact → company."""
+    state = sandbox.state
+    firms = [
+        str(
+            state.create(
+                "companies",
+                {
+                    "name": f"Firm {n}",
+                    "domain": f"firm{n}.example",
+                    "numberofemployees": "20",
+                    "country": "US",
+                },
+            ).id
+        )
+        for n in range(COMPANIES)
+    ]
+    employer = {}
+    for n in range(CONTACTS):
+        firm = firms[n % COMPANIES]
+        contact = state.create(
+            "contacts",
+            {
+                "email": f"p{n}@firm{n % COMPANIES}.example",
+                "jobtitle": "VP Sales",
+                "associatedcompanyid": firm,
+            },
+        )
+        employer[str(contact.id)] = firm
+    return employer
+
+
+def _company_reads(sandbox: HubSpotSandbox) -> int:
+    return sum(1 for r in sandbox.request_log if r.path.endswith("/companies/batch/read"))
+
+
+def test_a_first_read_reads_each_company_once(sandbox: HubSpotSandbox, runtime: Runtime) -> None:
+    employer = _portal(sandbox)
+    sandbox.request_log.clear()
+
+    run_cycle(runtime)
+
+    assert _company_reads(sandbox) <= math.ceil(COMPANIES / 100) + 1
+    with runtime.store.begin() as tx:
+        decided = tx.views.latest_decisions(list(employer))
+    sized = {r.rule for d in decided.values() for r in d.reasons if r.points}
+    assert len(decided) == CONTACTS
+    assert "Company size 50–500" not in sized, "20 employees: every contact carries its company"
+
+
+def test_a_changed_company_has_its_contacts_decided_again(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    employer = _portal(sandbox)
+    run_cycle(runtime)
+    clock.advance(timedelta(minutes=10))
+    run_cycle(runtime)  # reads back what the first wrote (issue 14: echoes are not free yet)
+    firm = employer[min(employer, key=int)]
+    staff = sorted((c for c, f in employer.items() if f == firm), key=int)
+    clock.advance(timedelta(minutes=10))
+    sandbox.state.update("companies", firm, {"numberofemployees": "200"}, source=ChangeSource.ui(1))
+    clock.advance(timedelta(minutes=5))
+
+    report = run_cycle(runtime)
+
+    with runtime.store.begin() as tx:
+        decided = tx.views.latest_decisions(staff)
+    assert report.evaluated == len(staff), "only the changed company's contacts are decided again"
+    for contact_id in staff:
+        assert "Company size 50–500" in {r.rule for r in decided[contact_id].reasons}, contact_id
+
+
+def test_only_contacts_with_a_past_cost_a_history_read(sandbox: HubSpotSandbox, runtime: Runtime) -> None:
+    state = sandbox.state
+    for n in range(120):  # plain leads: nothing a rep did, no stage past lead
+        state.create("contacts", {"email": f"plain{n}@firm.example", "lifecyclestage": "lead"})
+    owned = state.create("contacts", {"email": "owned@firm.example", "hs_lead_status": "OPEN"})
+    sandbox.request_log.clear()
+
+    run_cycle(runtime)
+
+    reads = [r.batch_size or 0 for r in sandbox.request_log if r.path.endswith("/contacts/batch/read")]
+    # The owned contact's history (and its lifecycle stage, unknown before handoff writes it);
+    # none of the 120 plain leads: before, their histories cost three reads of 50.
+    assert reads
+    assert max(reads) == 1, f"read for {owned.id} alone"
