@@ -215,6 +215,7 @@ _CONTACT_DATES = frozenset(
         "stage_entered_at",
         "created_at",
         "updated_at",
+        "activity_at",
         "owner_assigned_at",
         "accepted_at",
         "mql_at",

@@ -71,6 +71,9 @@ class Contact:
     owner_id: str | None = None
     created_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
+    # When the CRM last saw an activity on the contact (a call, email, meeting or note logged):
+    # a contact whose modification is handoff's own write, with no new activity, is an echo.
+    activity_at: AwareDatetime | None = None
     custom: dict[str, str] = field(default_factory=dict)
     owner_assigned_at: AwareDatetime | None = None
     accepted_at: AwareDatetime | None = None

@@ -59,10 +59,22 @@ class Known:
 
 def is_news(record: CrmContact, known: Known | None) -> bool:
     """De-duplicate the look-back overlap by (id, modification time), and by content when two
-    changes share one timestamp, so that a same-millisecond change is never taken for a repeat."""
-    if known is None or record.modified_at > known.remote_modified_at:
+    changes share one timestamp, so that a same-millisecond change is never taken for a repeat.
+    A later modification that is only handoff's own write read back is no news either."""
+    if known is None:
         return True
+    if record.modified_at > known.remote_modified_at:
+        return not is_echo(record, known)
     return record.modified_at == known.remote_modified_at and record_hash(record) != known.record_hash
+
+
+def is_echo(record: CrmContact, known: Known) -> bool:
+    """The CRM holds what it held, plus exactly what handoff wrote: the same inputs (its last
+    activity date among them, so a logged call is never an echo) and handoff's fields as written."""
+    return (
+        _input_hash(contact_record(record.contact), record.account_owner_id) == known.input_hash
+        and output_names(record.written) == known.written
+    )
 
 
 def record_hash(record: CrmContact) -> str:
@@ -340,6 +352,21 @@ class Mirror:
                 .where(c.crm == self.crm, c.id.in_(list(ids)))
                 .values(dirty=False, review_at=None)
             )
+
+    def echoed(self, records: Sequence[CrmContact]) -> None:
+        """Echoes of handoff's own writes: only their modification time (and the hash the look-back
+        overlap is told apart by) moves; nothing to
+        evaluate, no activities to pull (the time activities were last read stays, so the next
+        real change reads them from there)."""
+        if not records:
+            return
+        c = CONTACT.c
+        self.tx.connection.execute(
+            update(CONTACT)
+            .where(c.crm == self.crm, c.id == bindparam("b_id"))
+            .values(remote_modified_at=bindparam("b_modified"), record_hash=bindparam("b_hash")),
+            [{"b_id": r.contact.id, "b_modified": r.modified_at, "b_hash": record_hash(r)} for r in records],
+        )
 
     def confirm_written(self, written: Mapping[str, FieldValues]) -> None:
         """The CRM now holds what handoff sent: the mirror says so, so the next diff (and the next

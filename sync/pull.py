@@ -145,6 +145,8 @@ def ingest_page(
     with rt.store.begin() as tx:
         known = tx.mirror.known([record.contact.id for record in page.contacts])
     fresh = [r for r in page.contacts if force or is_news(r, known.get(r.contact.id))]
+    news = {r.contact.id for r in fresh}
+    echoes = [r for r in page.contacts if r.contact.id not in news and _moved(r, known)]
     activities = pull_activities(rt, fresh, known)
     fresh = with_past(rt, fresh, known)
     problems = [_problem(r) for r in (*page.rejected, *activities.rejected)]
@@ -154,6 +156,7 @@ def ingest_page(
             gone = {r.contact_id for r in refused}
             problems += [Problem(CONTACTS_STREAM, r.contact_id, r.error, {}) for r in refused]
             fresh = [r for r in fresh if r.contact.id not in gone]
+        tx.mirror.echoed(echoes)
         if cursor is not None:
             tx.cursors.save(cursor[0], cursor[1], now)
         _record_crm_moves(tx, fresh, known)
@@ -183,6 +186,12 @@ def with_past(rt: Runtime, fresh: Sequence[CrmContact], known: dict[str, Known])
     first = [r.contact.id for r in fresh if r.contact.id not in known]
     past = rt.connector.pull_history(first) if first else {}
     return [dataclasses.replace(r, past=past[r.contact.id]) if past.get(r.contact.id) else r for r in fresh]
+
+
+def _moved(record: CrmContact, known: Mapping[str, Known]) -> bool:
+    """Modified since the mirror last read it (not news, so an echo of handoff's own write)."""
+    before = known.get(record.contact.id)
+    return before is not None and record.modified_at > before.remote_modified_at
 
 
 def _record_crm_moves(tx: Tx, fresh: Sequence[CrmContact], known: dict[str, Known]) -> None:

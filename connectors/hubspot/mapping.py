@@ -57,6 +57,15 @@ COMPANY_PROPERTIES = (
     "hubspot_owner_id",
 )
 ENGAGEMENT_TYPES = ("calls", "emails", "meetings", "notes")
+# HubSpot moves these when something handoff reads as an activity happens: a call, email,
+# meeting or note logged ("Last activity date", "Last sales activity date"), a form submitted, a
+# visit. A contact modified with none of them moved has no new activity to read.
+ACTIVITY_DATES = (
+    "notes_last_updated",
+    "hs_last_sales_activity_timestamp",
+    "recent_conversion_date",
+    "hs_analytics_last_visit_timestamp",
+)
 ENGAGEMENT_PROPERTIES = {
     "calls": (
         "hs_timestamp",
@@ -124,6 +133,7 @@ class AccountMap:
             "first_conversion_date",
             "hs_analytics_last_url",
             "hs_analytics_last_visit_timestamp",
+            *ACTIVITY_DATES,
             *OUTPUT_PROPERTIES.values(),
             *(f"handoff_{item}" for item in self.evidence),
             *self.custom,
@@ -190,6 +200,7 @@ def contact_from(
         owner_assigned_at=_date(props, "hubspot_owner_assigneddate", problems),
         created_at=_date(props, "createdate", problems),
         updated_at=instant(props.get("lastmodifieddate")),
+        activity_at=max((m for name in ACTIVITY_DATES if (m := instant(props.get(name)))), default=None),
         custom={name: value for name in mapping.custom if (value := _text(props.get(name)))},
         problems=tuple(problems),
     )

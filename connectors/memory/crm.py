@@ -126,7 +126,12 @@ class MemoryCrm:
             )
             if touch:
                 ids = sorted({cid for cid, _ in records})
-                db.executemany("UPDATE contacts SET modified_at = ? WHERE id = ?", [(now, i) for i in ids])
+                at = self._clock().isoformat()
+                db.executemany(
+                    "UPDATE contacts SET modified_at = ?, data = json_set(data, '$.activity_at', ?) "
+                    "WHERE id = ?",
+                    [(now, at, i) for i in ids],
+                )
 
     def put_owners(self, owners: Sequence[CrmOwner]) -> None:
         rows = [(o.id, _dumps(asdict(o))) for o in owners]

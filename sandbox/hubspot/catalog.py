@@ -300,6 +300,7 @@ def _contact_properties() -> list[PropertyDef]:
         _prop("lastmodifieddate", "Last Modified Date", "datetime", group=info, read_only=True),
         _prop("hs_object_id", "Record ID", "number", group=info, read_only=True),
         _prop("hs_merged_object_ids", "Merged Contact IDs", "enumeration", group=info, read_only=True),
+        _prop("notes_last_updated", "Last Activity Date", "datetime", group=info, read_only=True),
         _prop("hs_analytics_num_page_views", "Number of Pageviews", "number", group=analytics),
         _prop("hs_analytics_num_visits", "Number of Sessions", "number", group=analytics),
         _prop("hs_analytics_first_url", "First Page Seen", group=analytics),

@@ -55,6 +55,7 @@ _FIRST_IDS = {
     "leads": 26_000_000_001,
 }
 MAX_STRING = 65_536
+LOGGED_ACTIVITIES = frozenset({"calls", "emails", "meetings", "notes"})
 
 
 @dataclass(frozen=True)
@@ -425,7 +426,20 @@ class SandboxState:
             for spec, target in associations:
                 self.associations.add(spec, record.id, target)
                 self._touch(spec.to_type)
+                self._logged_on(record, spec, target)
             return self.snapshot(record)
+
+    def _logged_on(self, engagement: CrmRecord, spec: AssociationType, contact_id: int) -> None:
+        """A call, email, meeting or note on a contact moves its "Last activity date" (and so its
+        modification time), as HubSpot does."""
+        if engagement.object_type not in LOGGED_ACTIVITIES or spec.to_type != "contacts":
+            return
+        contact = self._find("contacts", contact_id)
+        if contact is not None and not contact.archived:
+            stamp = iso(engagement.updated_at)
+            self._apply(
+                contact, {"notes_last_updated": stamp}, ChangeSource("CALCULATED"), engagement.updated_at
+            )
 
     def bulk_create(
         self,
@@ -690,6 +704,9 @@ class SandboxState:
                     raise RecordNotFound(kind, str(key))
             self.associations.add(spec, int(from_id), int(to_id))
             self._touch(from_type, to_type)
+            source = self._find(from_type, from_id)
+            if source is not None:
+                self._logged_on(source, spec, int(to_id))
             return spec
 
     def associated_ids(self, from_type: str, from_id: str | int, to_type: str) -> list[str]:

@@ -5,9 +5,11 @@ not change); property history only for contacts that have a past to replay."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import timedelta
 
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
+from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.records import ChangeSource
 from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import Runtime
@@ -72,7 +74,7 @@ def test_a_changed_company_has_its_contacts_decided_again(
     employer = _portal(sandbox)
     run_cycle(runtime)
     clock.advance(timedelta(minutes=10))
-    run_cycle(runtime)  # reads back what the first wrote (issue 14: echoes are not free yet)
+    run_cycle(runtime)  # reads back what the first wrote
     firm = employer[min(employer, key=int)]
     staff = sorted((c for c, f in employer.items() if f == firm), key=int)
     clock.advance(timedelta(minutes=10))
@@ -102,3 +104,49 @@ def test_only_contacts_with_a_past_cost_a_history_read(sandbox: HubSpotSandbox, 
     # none of the 120 plain leads: before, their histories cost three reads of 50.
     assert reads
     assert max(reads) == 1, f"read for {owned.id} alone"
+
+
+def test_an_echo_of_handoffs_own_write_costs_its_search_and_nothing_else(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    sandbox.seed_company(contacts=400)
+    first = run_cycle(runtime)  # writes every contact back
+    clock.advance(timedelta(minutes=5))
+    sandbox.request_log.clear()
+
+    echo = run_cycle(runtime)
+
+    paths = Counter(r.path.removeprefix("/crm") for r in sandbox.request_log)
+    assert first.sent >= 400
+    assert paths["/v3/objects/contacts/search"] == math.ceil(400 / 200)
+    read = [p for p in paths if p.endswith("/batch/read") and not p.startswith("/v4/associations")]
+    assert read == [], "no company, engagement or contact reads for echoes"
+    # Only contacts whose owner or stage handoff moved are read as changed: HubSpot dates those
+    # moves itself (hubspot_owner_assigneddate, hs_lifecyclestage_*_date), which is news.
+    assert echo.evaluated <= first.moved + 40
+    assert (echo.queued, echo.sent) == (0, 0)
+
+
+def test_a_call_logged_on_an_echoed_contact_is_read(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    seeded = sandbox.seed_company(contacts=60)
+    run_cycle(runtime)
+    clock.advance(timedelta(minutes=5))
+    run_cycle(runtime)
+    contact_id = sandbox.state.ids("contacts")[0]
+    clock.advance(timedelta(minutes=5))
+    call = sandbox.state.create_engagement(
+        "calls",
+        {"hs_timestamp": iso(clock()), "hubspot_owner_id": seeded.reps[0].owner_id},
+        contact_id=contact_id,
+        source=ChangeSource.ui(1),
+    )
+    clock.advance(timedelta(minutes=5))
+
+    report = run_cycle(runtime)
+
+    with runtime.store.begin() as tx:
+        stored = {a.id for a in tx.mirror.activities([contact_id])[contact_id]}
+    assert report.evaluated >= 1
+    assert any(call.id in activity_id for activity_id in stored), "the call is in the mirror"
