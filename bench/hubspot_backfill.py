@@ -43,6 +43,7 @@ from handoff.connectors.hubspot.setup import setup
 from handoff.connectors.retry import RetryPolicy
 from handoff.sandbox.hubspot import PAGE_VIEW, HubSpotSandbox, WebEvent
 from handoff.sync.backfill import backfill
+from handoff.sync.cycle import run_cycle
 from handoff.sync.runtime import build_runtime, system_clock
 
 TIER = "enterprise"
@@ -119,7 +120,9 @@ def parent(args: argparse.Namespace) -> None:
                 command.append("--profile")
             done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            log = sandbox.request_log.snapshot()
+            # The backfill's requests, then the echo cycle's (reported apart).
+            echo_at = datetime.fromisoformat(result["echo"]["at"])
+            log = [r for r in sandbox.request_log.snapshot() if r.timestamp < echo_at]
             assert not sandbox.internal_errors, sandbox.internal_errors
         finally:
             sandbox.stop()
@@ -236,10 +239,25 @@ def child(job: dict[str, Any], *, profile: bool) -> None:
         stats.sort_stats("tottime").print_stats(20)
         stats.sort_stats("cumulative").print_stats(r"/(sync|connectors|lifecycle)/[a-z_/]+\.py", 30)
         print(text.getvalue(), file=sys.stderr)
+    # The next cycle reads back what the backfill wrote: every contact is an echo of handoff's
+    # own write, which should cost its search and nothing else.
+    before = connector.client.requests
+    echo_at = system_clock()
+    echo_started = time.perf_counter()
+    echo = run_cycle(rt)
+    echo_seconds = time.perf_counter() - echo_started
     rt.close()
     print(
         json.dumps(
             {
+                "echo": {
+                    "requests": connector.client.requests - before,
+                    "pulled": echo.pulled,
+                    "evaluated": echo.evaluated,
+                    "sent": echo.sent,
+                    "seconds": echo_seconds,
+                    "at": echo_at.isoformat(),
+                },
                 "seconds": elapsed,
                 "first_written": first_written,
                 "pulled": result.pulled,
@@ -248,7 +266,7 @@ def child(job: dict[str, Any], *, profile: bool) -> None:
                 "sent": result.sent,
                 "failed": result.failed,
                 "quarantined": result.quarantined,
-                "requests": connector.client.requests,
+                "requests": before,
                 "budget_wait": waited["budget"],
                 "retry_wait": waited["retry"],
                 "rss_mb": peak_rss_mb(),
@@ -283,6 +301,12 @@ def report(
         f"{result['retry_wait']:,.1f} s in retries"
     )
     print(f"first leads written back {result['first_written']:,.1f} s after the start (pages interleave)")
+    echo = result["echo"]
+    print(
+        f"the next cycle, reading back what the backfill wrote: {echo['requests']:,} requests for "
+        f"{echo['pulled']:,} contacts (ceil(N/200) + 5 = {math.ceil(contacts / SEARCH_PAGE) + 5:,}), "
+        f"{echo['evaluated']:,} evaluated, {echo['sent']:,} written, {echo['seconds']:,.1f} s"
+    )
     print(f"API calls used: {used:,} (handoff counted {result['requests']:,}); answers {dict(statuses)}")
     print_calls(calls)
     print("theoretical minimum for this data (no engagements; one web-events call per visited contact):")
