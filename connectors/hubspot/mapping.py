@@ -60,12 +60,8 @@ ENGAGEMENT_TYPES = ("calls", "emails", "meetings", "notes")
 # HubSpot moves these when something handoff reads as an activity happens: a call, email,
 # meeting or note logged ("Last activity date", "Last sales activity date"), a form submitted, a
 # visit. A contact modified with none of them moved has no new activity to read.
-ACTIVITY_DATES = (
-    "notes_last_updated",
-    "hs_last_sales_activity_timestamp",
-    "recent_conversion_date",
-    "hs_analytics_last_visit_timestamp",
-)
+ENGAGEMENT_DATES = ("notes_last_updated", "hs_last_sales_activity_timestamp")
+ACTIVITY_DATES = (*ENGAGEMENT_DATES, "recent_conversion_date", "hs_analytics_last_visit_timestamp")
 ENGAGEMENT_PROPERTIES = {
     "calls": (
         "hs_timestamp",

@@ -22,6 +22,7 @@ from handoff.connectors.hubspot.client import ASSOCIATION_BATCH, TIMEOUT, HubSpo
 from handoff.connectors.hubspot.leads import Lead, LeadsWorkspace, touches, with_lead
 from handoff.connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
+    ENGAGEMENT_DATES,
     ENGAGEMENT_PROPERTIES,
     ENGAGEMENT_TYPES,
     AccountMap,
@@ -424,10 +425,13 @@ class Reader:
     # -- activities ---------------------------------------------------------------------------------
 
     def activities(self, contact_ids: Sequence[str], since: datetime | None) -> ActivityPull:
+        """The page's activities: engagements (calls, emails, meetings, notes) only for contacts
+        whose activity dates say one can be new, the rest from the contact record itself."""
         by_contact: dict[str, list[Activity]] = {contact_id: [] for contact_id in contact_ids}
         rejected: list[Rejected] = []
+        engaged = [cid for cid in contact_ids if self._may_have_engagements(cid, since)]
         for kind in ENGAGEMENT_TYPES:
-            for contact_id, activity in self._engagements(kind, list(contact_ids), since, rejected):
+            for contact_id, activity in self._engagements(kind, engaged, since, rejected):
                 by_contact[contact_id].append(activity)
         for contact_id in contact_ids:
             props = self._properties.get(contact_id, {})
@@ -438,6 +442,18 @@ class Reader:
             by_contact[contact_id] += self._visits(contact_id, props, since)
             by_contact[contact_id] += touches(contact_id, self._page_leads.get(contact_id))
         return ActivityPull({cid: acts for cid, acts in by_contact.items() if acts}, rejected)
+
+    def _may_have_engagements(self, contact_id: str, since: datetime | None) -> bool:
+        """HubSpot moves a contact's last activity dates whenever a call, email, meeting or note
+        is logged on it: a contact without one has no engagement, one dated before `since` none
+        new (its association reads are skipped). A contact whose record is not at hand is read."""
+        props = self._properties.get(contact_id)
+        if props is None:
+            return True
+        dated = [m for name in ENGAGEMENT_DATES if (m := instant(props.get(name)))]
+        if not dated:
+            return False
+        return since is None or max(dated) >= since
 
     def _engagements(
         self, kind: str, contact_ids: list[str], since: datetime | None, rejected: list[Rejected]

@@ -150,3 +150,24 @@ def test_a_call_logged_on_an_echoed_contact_is_read(
         stored = {a.id for a in tx.mirror.activities([contact_id])[contact_id]}
     assert report.evaluated >= 1
     assert any(call.id in activity_id for activity_id in stored), "the call is in the mirror"
+
+
+def test_engagements_are_read_only_for_contacts_whose_activity_dates_allow_one(
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
+) -> None:
+    state = sandbox.state
+    quiet = [str(state.create("contacts", {"email": f"q{n}@firm.example"}).id) for n in range(1_200)]
+    worked = str(state.create("contacts", {"email": "worked@firm.example"}).id)
+    call = state.create_engagement(
+        "calls", {"hs_timestamp": iso(clock())}, contact_id=worked, source=ChangeSource.ui(1)
+    )
+    sandbox.request_log.clear()
+
+    run_cycle(runtime)
+
+    associations = [r for r in sandbox.request_log if r.path.startswith("/crm/v4/associations/contacts/")]
+    assert [r.batch_size for r in associations] == [1, 1, 1, 1], "calls, emails, meetings, notes of one"
+    with runtime.store.begin() as tx:
+        stored = tx.mirror.activities([worked, quiet[0]])
+    assert any(call.id in a.id for a in stored[worked])
+    assert stored[quiet[0]] == []
