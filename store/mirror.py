@@ -354,10 +354,9 @@ class Mirror:
             )
 
     def echoed(self, records: Sequence[CrmContact]) -> None:
-        """Echoes of handoff's own writes: only their modification time (and the hash the look-back
-        overlap is told apart by) moves; nothing to
-        evaluate, no activities to pull (the time activities were last read stays, so the next
-        real change reads them from there)."""
+        """Echoes of handoff's own writes: only their modification time moves (with the hash the
+        look-back overlap is told apart by); nothing to evaluate, no activities to pull. The time
+        activities were last read stays, so the next real change reads them from there."""
         if not records:
             return
         c = CONTACT.c
