@@ -49,7 +49,7 @@ from handoff.config.settings import Settings
 from handoff.connectors.hubspot.connector import HubSpotConnector
 from handoff.connectors.hubspot.plugin import HubSpotSettings, webhooks
 from handoff.connectors.hubspot.setup import setup
-from handoff.sandbox.hubspot import HubSpotSandbox, WebhookConfig, WebhookSubscription
+from handoff.sandbox.hubspot import FaultConfig, HubSpotSandbox, WebhookConfig, WebhookSubscription
 from handoff.sandbox.hubspot.state import SandboxState
 from handoff.sync.cycle import run_cycle
 from handoff.sync.http import HealthApp, HttpServer
@@ -127,6 +127,9 @@ def main() -> None:
     parser.add_argument("--background", type=int, default=40, help="seeded background contacts")
     parser.add_argument("--path", choices=("webhooks", "polling", "both"), default="both")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every CRM answer (a network)"
+    )
     args = parser.parse_args()
     quiet_logs()
     paths = ("webhooks", "polling") if args.path == "both" else (args.path,)
@@ -152,6 +155,8 @@ def measure(name: str, folder: Path, args: argparse.Namespace) -> PathResult:
             sandbox.token, base_url, tier=TIER, policy=policy, clock=sandbox.state.clock
         )
         setup(connector.client, policy)
+        # A real CRM is some 100 ms away: every answer is late by the latency (set after setup
+        # and the first cycle, which are not measured).
         leads = fit_leads(sandbox.state, args.events, rng)
         settings = Settings(crm="hubspot", database_url=f"sqlite:///{folder}/handoff.db", policy=policy_path)
         rt = build_runtime(settings, connector=connector)
@@ -161,6 +166,7 @@ def measure(name: str, folder: Path, args: argparse.Namespace) -> PathResult:
             f"{sum(lead.known for lead in leads)} known fit leads; first cycle pulled {first.pulled}, "
             f"wrote {first.sent}"
         )
+        sandbox.set_faults(FaultConfig(latency_seconds=args.latency))
         runner = run_webhooks if name == "webhooks" else run_polling
         with runner(rt, sandbox, args.poll) as (cycles, errors):
             sandbox.request_log.clear()

@@ -137,6 +137,8 @@ class SandboxApp:
             ) from None
         call.params = {key: str(value) for key, value in params.items()}
         entry.search = handler is api_objects.search
+        if self._faults.config.latency_seconds:
+            self.stopping.wait(self._faults.config.latency_seconds)
         fault = self._faults.draw(call.path)
         entry.fault = fault
         if fault == "drop":

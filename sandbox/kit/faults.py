@@ -27,11 +27,16 @@ class FaultConfig:
     kinds: Collection[str] = field(default=FAULT_KINDS)
     slow_seconds: float = 2.0
     exempt_paths: tuple[str, ...] = ()
+    latency_seconds: float = 0.0
+    """Added to every answer, as a network between the client and the CRM would (real CRMs are
+    some 100 ms away; the sandbox on localhost is not)."""
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - FAULT_KINDS
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}")
+        if self.latency_seconds < 0:
+            raise ValueError("latency is a duration of zero or more seconds")
         if not 0.0 <= self.rate <= 1.0:
             raise ValueError("rate is a fraction between 0 and 1")
         if not self.kinds and self.rate > 0:

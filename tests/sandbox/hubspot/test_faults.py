@@ -112,3 +112,14 @@ def test_exempt_paths_and_switching_faults_off(clock: SimulatedClock) -> None:
         assert value(sandbox, "contacts", contact, "email") == "x@x.example"
 
     assert (exempt.status_code, faulted.status_code, healthy.status_code) == (200, 500, 200)
+
+
+def test_a_network_latency_delays_every_answer_and_changes_none(clock: SimulatedClock) -> None:
+    with HubSpotSandbox(clock=clock, faults=FaultConfig(latency_seconds=0.15)) as sandbox:
+        started = time.monotonic()
+        answers = [api(sandbox, "GET", "/crm/v3/owners") for _ in range(2)]
+        elapsed = time.monotonic() - started
+    assert [a.status_code for a in answers] == [200, 200]
+    assert elapsed >= 2 * 0.15
+    with pytest.raises(ValueError, match="latency"):
+        FaultConfig(latency_seconds=-1)
