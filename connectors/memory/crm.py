@@ -117,7 +117,8 @@ class MemoryCrm:
 
     def put_activities(self, records: Sequence[tuple[str, Activity]], *, touch: bool = True) -> None:
         """Log activities; like a real CRM, an activity also moves its contact's modification time."""
-        now = _ts(self._clock())
+        moment = self._clock()
+        now = _ts(moment)
         rows = [(a.id, cid, _dumps(activity_to_json(a)), now) for cid, a in records]
         with self._transaction() as db:
             db.executemany(
@@ -126,11 +127,10 @@ class MemoryCrm:
             )
             if touch:
                 ids = sorted({cid for cid, _ in records})
-                at = self._clock().isoformat()
                 db.executemany(
                     "UPDATE contacts SET modified_at = ?, data = json_set(data, '$.activity_at', ?) "
                     "WHERE id = ?",
-                    [(now, at, i) for i in ids],
+                    [(now, moment.isoformat(), i) for i in ids],
                 )
 
     def put_owners(self, owners: Sequence[CrmOwner]) -> None:
