@@ -232,8 +232,11 @@ def _set_aside(tx: Tx, reasons: Mapping[str, str], now: datetime) -> list[Proble
     known = tx.mirror.existing(list(reasons))
     if not known:
         return []
+    by_reason: dict[str, list[str]] = {}
     for contact_id in known:
-        tx.outbox.drop_pending([contact_id], reasons[contact_id], now)
+        by_reason.setdefault(reasons[contact_id], []).append(contact_id)
+    for reason, ids in by_reason.items():  # one statement for all deleted, one per survivor
+        tx.outbox.drop_pending(ids, reason, now)
     tasks = tx.outbox.open_tasks(known)
     tx.outbox.close_tasks([(task, reasons[i]) for i, opened in tasks.items() for task in opened], now)
     tx.mirror.set_aside(known)
