@@ -122,6 +122,18 @@ class HubSpotClient:
 
         return self.retry.call(operation, attempt)
 
+    def search(self, object_type: str, body: Mapping[str, Any], *, operation: str = "") -> dict[str, Any]:
+        """One CRM search (counted against the search API's own 5 per second)."""
+        api = self.sdk.crm.objects.search_api
+        found: dict[str, Any] = self.call(
+            operation or f"{object_type}.search",
+            lambda: api.do_search_with_http_info(
+                object_type, dict(body), _preload_content=False, _request_timeout=TIMEOUT
+            ),
+            search=True,
+        )
+        return found
+
     def batch_read(
         self,
         object_type: str,

@@ -206,7 +206,6 @@ class Reader:
         and which id went where; one search per five ids, and none when nothing is missing."""
         records: list[dict[str, Any]] = []
         merged: dict[str, str] = {}
-        api = self.client.sdk.crm.contacts.search_api
         for start in range(0, len(ids), MERGE_GROUPS):
             chunk = ids[start : start + MERGE_GROUPS]
             groups = [
@@ -214,13 +213,7 @@ class Reader:
                 for i in chunk
             ]
             body = {"filterGroups": groups, "properties": self._contact_properties(), "limit": PAGE}
-            found: dict[str, Any] = self.client.call(
-                "contacts.search_merged",
-                lambda body=body: api.do_search_with_http_info(  # type: ignore[misc]
-                    body, _preload_content=False, _request_timeout=TIMEOUT
-                ),
-                search=True,
-            )
+            found = self.client.search("contacts", body, operation="contacts.search_merged")
             for result in found.get("results") or []:
                 props = result.get("properties") or {}
                 absorbed = set(str(props.get(MERGED) or "").split(";"))
@@ -248,15 +241,7 @@ class Reader:
             "limit": limit,
             "after": str(after),
         }
-        api = self.client.sdk.crm.objects.search_api
-        found: dict[str, Any] = self.client.call(
-            f"{object_type}.search",
-            lambda: api.do_search_with_http_info(
-                object_type, body, _preload_content=False, _request_timeout=TIMEOUT
-            ),
-            search=True,
-        )
-        return found
+        return self.client.search(object_type, body)
 
     def _page(self, records: list[dict[str, Any]]) -> ContactPage:
         # Form conversions and the last visit live on the contact record: kept for the activity

@@ -163,7 +163,6 @@ class Writer:
         """handoff's tasks with these keys: each task id with its key."""
         wanted = {crm_task_key(key): key for key in keys}
         found: dict[str, str] = {}
-        api = self.client.sdk.crm.objects.tasks.search_api
         hashed = sorted(wanted)
         for start in range(0, len(hashed), 50):
             body = {
@@ -181,13 +180,7 @@ class Writer:
                 "properties": [TASK_KEY_PROPERTY],
                 "limit": 100,
             }
-            answer: dict[str, Any] = self.client.call(
-                "tasks.search",
-                lambda body=body: api.do_search_with_http_info(  # type: ignore[misc]
-                    body, _preload_content=False, _request_timeout=TIMEOUT
-                ),
-                search=True,
-            )
+            answer = self.client.search("tasks", body)
             for record in answer.get("results") or []:
                 value = (record.get("properties") or {}).get(TASK_KEY_PROPERTY)
                 if value in wanted:
