@@ -3,14 +3,11 @@ move, and the rep's work on it (attempting, connected, disqualified) read back a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from handoff.config.loader import load_policy
-from handoff.config.settings import Settings
 from handoff.connectors.hubspot.connector import HubSpotConnector
 from handoff.connectors.hubspot.plugin import set_up
 from handoff.connectors.hubspot.setup import setup
@@ -19,23 +16,16 @@ from handoff.lifecycle.outputs import OutputField
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
 from handoff.sandbox.hubspot.records import ChangeSource
 from handoff.sync.cycle import run_cycle
-from handoff.sync.runtime import Runtime, build_runtime
+from handoff.sync.runtime import Runtime
 from tests.hubspot.conftest import connect
 
 
 @pytest.fixture
-def workspace(sandbox: HubSpotSandbox) -> HubSpotConnector:
-    hubspot = connect(sandbox, [], leads=True)
+def connector(sandbox: HubSpotSandbox, sleeps: list[float]) -> HubSpotConnector:
+    """The conftest's connector with the Leads workspace on (its `runtime` uses this one)."""
+    hubspot = connect(sandbox, sleeps, leads=True)
     setup(hubspot.client, load_policy())
     return hubspot
-
-
-@pytest.fixture
-def handoff(tmp_path: Path, workspace: HubSpotConnector, clock: SimulatedClock) -> Iterator[Runtime]:
-    settings = Settings(crm="hubspot", database_url=f"sqlite:///{tmp_path}/handoff.db")
-    rt = build_runtime(settings, clock=clock, connector=workspace)
-    yield rt
-    rt.close()
 
 
 def leads_of(sandbox: HubSpotSandbox, contact_id: str) -> list[dict[str, str]]:
@@ -54,14 +44,14 @@ def routed_mqls(rt: Runtime) -> dict[str, str]:
 
 
 def test_every_handed_over_mql_gets_one_lead_owned_by_its_rep(
-    sandbox: HubSpotSandbox, handoff: Runtime
+    sandbox: HubSpotSandbox, runtime: Runtime
 ) -> None:
     sandbox.seed_company(contacts=120)
 
-    run_cycle(handoff)
-    run_cycle(handoff)  # a second cycle makes no second Lead
+    run_cycle(runtime)
+    run_cycle(runtime)  # a second cycle makes no second Lead
 
-    mqls = routed_mqls(handoff)
+    mqls = routed_mqls(runtime)
     assert mqls, "the seeded company has MQLs"
     for contact_id, owner in mqls.items():
         [lead] = leads_of(sandbox, contact_id)
@@ -71,7 +61,7 @@ def test_every_handed_over_mql_gets_one_lead_owned_by_its_rep(
 
 
 def test_a_reassigned_lead_keeps_one_lead_with_the_new_owner(
-    sandbox: HubSpotSandbox, workspace: HubSpotConnector
+    sandbox: HubSpotSandbox, connector: HubSpotConnector
 ) -> None:
     seeded = sandbox.seed_company(contacts=1)
     old, new = seeded.reps[0].owner_id, seeded.reps[1].owner_id
@@ -79,7 +69,7 @@ def test_a_reassigned_lead_keeps_one_lead_with_the_new_owner(
     handed = FieldUpdate(contact, {OutputField.STAGE: "mql", OutputField.OWNER: old}, stage_before="lead")
     escalated = FieldUpdate(contact, {OutputField.OWNER: new}, current={OutputField.STAGE: "mql"})
 
-    results = workspace.write_fields([handed]) + workspace.write_fields([escalated])
+    results = connector.write_fields([handed]) + connector.write_fields([escalated])
 
     assert all(r.ok for r in results)
     [lead] = leads_of(sandbox, contact)
@@ -87,11 +77,11 @@ def test_a_reassigned_lead_keeps_one_lead_with_the_new_owner(
 
 
 def test_the_reps_work_on_the_lead_comes_back_as_signals(
-    sandbox: HubSpotSandbox, handoff: Runtime, clock: SimulatedClock
+    sandbox: HubSpotSandbox, runtime: Runtime, clock: SimulatedClock
 ) -> None:
     sandbox.seed_company(contacts=120)
-    run_cycle(handoff)
-    routed = routed_mqls(handoff)
+    run_cycle(runtime)
+    routed = routed_mqls(runtime)
     first, second = sorted(routed, key=int)[:2]
     rep = ChangeSource.ui(1)
     clock.advance(timedelta(minutes=20))
@@ -106,9 +96,9 @@ def test_the_reps_work_on_the_lead_comes_back_as_signals(
     )
     clock.advance(timedelta(minutes=5))
 
-    run_cycle(handoff)
+    run_cycle(runtime)
 
-    with handoff.store.begin() as tx:
+    with runtime.store.begin() as tx:
         decided = tx.views.latest_decisions([first, second])
         touches = tx.mirror.activities([first], since=clock() - timedelta(days=1))[first]
     assert decided[first].stage == "sal", "connected on the Lead: accepted"
@@ -119,11 +109,11 @@ def test_the_reps_work_on_the_lead_comes_back_as_signals(
 
 
 def test_setup_says_whether_the_portal_has_the_leads_object(
-    sandbox: HubSpotSandbox, workspace: HubSpotConnector
+    sandbox: HubSpotSandbox, connector: HubSpotConnector
 ) -> None:
-    assert set_up(workspace, load_policy()).missing == []
+    assert set_up(connector, load_policy()).missing == []
     sandbox.state.update_property("leads", "hs_pipeline_stage", options=())
 
-    missing = set_up(workspace, load_policy()).missing
+    missing = set_up(connector, load_policy()).missing
 
     assert "the lead pipeline stage 'connected-stage-id'" in missing
