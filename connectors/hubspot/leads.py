@@ -184,9 +184,9 @@ class LeadsWorkspace:
         if not handed:
             return list(results)
         leads = self.of_contacts(sorted(handed))
-        people = self._people(
-            sorted(c for c, (owner, stage) in handed.items() if owner is None or c not in leads)
-        )
+        # The owner where the write did not carry it; the name where a Lead is to be made.
+        unknown = [c for c, (owner, _) in handed.items() if owner is None or not _open(leads.get(c))]
+        people = self._people(sorted(unknown))
         wanted = {
             c: (owner, stage)
             for c, (known, stage) in handed.items()

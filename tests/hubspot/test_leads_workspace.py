@@ -117,3 +117,24 @@ def test_setup_says_whether_the_portal_has_the_leads_object(
     missing = set_up(connector, load_policy()).missing
 
     assert "the lead pipeline stage 'connected-stage-id'" in missing
+
+
+def test_a_lead_handed_over_again_gets_a_new_lead_with_its_name(
+    sandbox: HubSpotSandbox, connector: HubSpotConnector
+) -> None:
+    owner = sandbox.seed_company(contacts=1).reps[0].owner_id
+    contact = str(
+        sandbox.state.create(
+            "contacts", {"email": "ada@northwind.example", "firstname": "Ada", "lastname": "Lee"}
+        ).id
+    )
+    handed = FieldUpdate(contact, {OutputField.STAGE: "mql", OutputField.OWNER: owner}, stage_before="lead")
+    connector.write_fields([handed])
+    [first] = leads_of(sandbox, contact)
+    sandbox.state.update("leads", first["id"], {"hs_pipeline_stage": "unqualified-stage-id"})
+
+    [result] = connector.write_fields([handed])  # recycled, then an MQL again
+
+    again = [lead for lead in leads_of(sandbox, contact) if lead["id"] != first["id"]]
+    assert result.ok
+    assert [lead["hs_lead_name"] for lead in again] == ["Ada Lee"]
