@@ -122,6 +122,23 @@ class Activity:
 
 
 @dataclass(frozen=True, slots=True)
+class Deal:
+    """What happened after the handoff: a CRM deal (a HubSpot deal, a Salesforce opportunity of a
+    converted lead) associated with the lead. Outcomes close the loop: reports measure the funnel
+    to opportunity and won, and backtests score a policy's MQL decision against them."""
+
+    __pydantic_config__ = _STRICT_KEYS
+
+    id: str
+    created_at: AwareDatetime | None = None
+    stage: str | None = None
+    closed: bool = False
+    won: bool = False
+    amount: NonNegativeFloat | None = None
+    close_date: AwareDatetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Absence:
     """A period a rep is away (holiday, sick leave): [start, end)."""
 
