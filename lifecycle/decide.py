@@ -39,7 +39,14 @@ def decide_leads(
     accounts: Mapping[str, str],
 ) -> tuple[list[Decision], RoutingContext]:
     """One decision per lead, in order, and the routing context after the last one."""
-    context = context.with_accounts(accounts)
+    return decide_within(leads, policy, now, context.with_accounts(accounts))
+
+
+def decide_within(
+    leads: Sequence[Lead], policy: Policy, now: datetime, context: RoutingContext
+) -> tuple[list[Decision], RoutingContext]:
+    """`decide_leads` with the accounts already in the context: a replay decides each lead at many
+    moments and sets the accounts once, not once per moment."""
     decisions: list[Decision] = []
     for lead in leads:
         decision = evaluate(

@@ -1,0 +1,191 @@
+"""A backtest: two policies replayed over the same leads, and what the new one would change.
+
+The MQL decision is scored against what became of each lead. Outcomes are the answers, known
+only later, and are used only to score: the replays that make the decisions never see them
+(`lifecycle.replay`). Precision is the share of a policy's MQLs that were later won, recall the
+share of won leads it made MQL, lift its precision over the base rate of all the leads replayed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handoff.config.vocabulary import Stage
+from handoff.lifecycle.decision import Reason
+from handoff.lifecycle.replay import Replayed
+
+SQL_WINDOW = timedelta(days=30)
+_DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a lead as known at the end: when it became an opportunity, when it was won
+    (a won deal, or the CRM made it a customer), and the revenue won."""
+
+    opportunity_at: datetime | None = None
+    won_at: datetime | None = None
+    amount: float = 0.0
+
+
+NO_OUTCOME = Outcome()
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One policy's results over the leads replayed."""
+
+    policy_version: str
+    leads: int
+    mql: int
+    sql: int
+    opportunities: int
+    won: int
+    revenue: float
+    won_leads: int
+
+    @property
+    def mql_to_sql(self) -> float | None:
+        """MQLs that reached SQL within the window of their MQL."""
+        return _share(self.sql, self.mql)
+
+    @property
+    def mql_to_won(self) -> float | None:
+        return _share(self.won, self.mql)
+
+    @property
+    def precision(self) -> float | None:
+        return _share(self.won, self.mql)
+
+    @property
+    def recall(self) -> float | None:
+        return _share(self.won, self.won_leads)
+
+    @property
+    def lift(self) -> float | None:
+        base = _share(self.won_leads, self.leads)
+        precision = self.precision
+        return precision / base if precision is not None and base else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reclassified:
+    """A lead one policy made MQL and the other never did: when, and the rules that did it."""
+
+    contact_id: str
+    at: datetime
+    reasons: tuple[Reason, ...]
+    won: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """For the leads later won: whether the new policy flagged them earlier or later than the
+    current one, and by how many days (the median of those flagged by both)."""
+
+    earlier: int = 0
+    later: int = 0
+    same: int = 0
+    only_new: int = 0
+    only_current: int = 0
+    neither: int = 0
+    median_days_earlier: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Backtest:
+    start: datetime
+    end: datetime
+    current: Side
+    new: Side
+    became_mql: tuple[Reclassified, ...]
+    no_longer_mql: tuple[Reclassified, ...]
+    won_timing: Timing
+    cut_off: int = 0
+
+    @property
+    def changes(self) -> int:
+        return len(self.became_mql) + len(self.no_longer_mql)
+
+
+def compare(
+    current: Sequence[Replayed],
+    new: Sequence[Replayed],
+    outcomes: Mapping[str, Outcome],
+    *,
+    versions: tuple[str, str],
+    start: datetime,
+    end: datetime,
+    window: timedelta = SQL_WINDOW,
+) -> Backtest:
+    """The two replays of the same leads (in the same order) side by side."""
+    if [r.contact_id for r in current] != [r.contact_id for r in new]:
+        raise ValueError("both replays must hold the same leads in the same order")
+    became: list[Reclassified] = []
+    lost: list[Reclassified] = []
+    earlier_days: list[float] = []
+    timing = dict.fromkeys(("earlier", "later", "same", "only_new", "only_current", "neither"), 0)
+    for was, now in zip(current, new, strict=True):
+        outcome = outcomes.get(was.contact_id, NO_OUTCOME)
+        before, after = was.qualified, now.qualified
+        if after is not None and before is None:
+            became.append(_reclassified(now, after.at, outcome))
+        elif before is not None and after is None:
+            lost.append(_reclassified(was, before.at, outcome))
+        if outcome.won_at is None:
+            continue
+        if before is None or after is None:
+            timing[_flagged_by(before is not None, after is not None)] += 1
+            continue
+        days = (before.at - after.at).total_seconds() / _DAY
+        earlier_days.append(days)
+        timing["earlier" if days > 0 else "later" if days < 0 else "same"] += 1
+    median = round(statistics.median(earlier_days), 1) if earlier_days else None
+    return Backtest(
+        start=start,
+        end=end,
+        current=_side(versions[0], current, outcomes, window),
+        new=_side(versions[1], new, outcomes, window),
+        became_mql=tuple(sorted(became, key=lambda r: (r.at, r.contact_id))),
+        no_longer_mql=tuple(sorted(lost, key=lambda r: (r.at, r.contact_id))),
+        won_timing=Timing(**timing, median_days_earlier=median),
+        cut_off=sum(1 for r in (*current, *new) if r.cut_off),
+    )
+
+
+def _side(
+    version: str, replays: Sequence[Replayed], outcomes: Mapping[str, Outcome], window: timedelta
+) -> Side:
+    mql = sql = opportunities = won = won_leads = 0
+    revenue = 0.0
+    for replayed in replays:
+        outcome = outcomes.get(replayed.contact_id, NO_OUTCOME)
+        won_leads += outcome.won_at is not None
+        qualified = replayed.qualified
+        if qualified is None:
+            continue
+        mql += 1
+        sql_move = replayed.first_entry((Stage.SQL,))
+        sql += sql_move is not None and sql_move.at - qualified.at <= window
+        opportunities += outcome.opportunity_at is not None
+        if outcome.won_at is not None:
+            won += 1
+            revenue += outcome.amount
+    return Side(version, len(replays), mql, sql, opportunities, won, revenue, won_leads)
+
+
+def _reclassified(replayed: Replayed, at: datetime, outcome: Outcome) -> Reclassified:
+    return Reclassified(replayed.contact_id, at, replayed.qualified_reasons, outcome.won_at is not None)
+
+
+def _flagged_by(current: bool, new: bool) -> str:
+    if current:
+        return "only_current"
+    return "only_new" if new else "neither"
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
