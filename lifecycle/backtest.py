@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from handoff.config.vocabulary import Stage
 from handoff.lifecycle.decision import Reason
-from handoff.lifecycle.replay import Replayed
+from handoff.lifecycle.records import Deal
+from handoff.lifecycle.replay import Replayed, Timeline
 
 SQL_WINDOW = timedelta(days=30)
 _DAY = 86_400.0
@@ -32,6 +33,22 @@ class Outcome:
 
 
 NO_OUTCOME = Outcome()
+
+
+def outcome_of(timeline: Timeline, deals: Sequence[Deal] = ()) -> Outcome:
+    """What became of a lead: the stages only the CRM sets (a deal made it an opportunity, a won
+    one a customer) as its versions show them, and its deals. The first time wins."""
+    opportunity = [seen for seen, c in timeline.versions if c.stage in (Stage.OPPORTUNITY, Stage.CUSTOMER)]
+    won = [seen for seen, c in timeline.versions if c.stage is Stage.CUSTOMER]
+    amount = 0.0
+    for deal in deals:
+        if deal.created_at is not None:
+            opportunity.append(deal.created_at)
+        if deal.won:
+            # A won deal with no dates is still won: it was known by the lead's last version.
+            won.append(deal.close_date or deal.created_at or timeline.versions[-1][0])
+            amount += deal.amount or 0.0
+    return Outcome(min(opportunity, default=None), min(won, default=None), amount)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from handoff.store.quarantine import Quarantine
 from handoff.store.retention import prune
 from handoff.store.runs import Runs
 from handoff.store.statistics import refresh_statistics
+from handoff.store.timelines import Timelines
 from handoff.store.views import Views
 
 
@@ -112,3 +113,7 @@ class Tx:
     @cached_property
     def views(self) -> Views:
         return Views(self)
+
+    @cached_property
+    def timelines(self) -> Timelines:
+        return Timelines(self)

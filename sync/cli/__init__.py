@@ -24,6 +24,7 @@ COMMANDS = {
     "migrate": ("handoff.sync.cli.run", "migrate_command"),
     "policy": ("handoff.sync.cli.policy", "policy"),
     "evaluate": ("handoff.sync.cli.evaluate", "evaluate_command"),
+    "backtest": ("handoff.sync.cli.backtest", "backtest_command"),
     "setup": ("handoff.sync.cli.crm", "setup_command"),
     "sandbox": ("handoff.sync.cli.crm", "sandbox_command"),
     "demo": ("handoff.sync.cli.demo", "demo_command"),

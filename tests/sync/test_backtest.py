@@ -1,0 +1,174 @@
+"""`handoff backtest` over a store the real cycle filled: the same policy changes nothing, a lower
+MQL bar makes exactly the lead between the bars an MQL, and the command's formats say so."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from handoff.config.loader import DEFAULT_POLICY_PATH, SHIPPED_DIR, parse_policy
+from handoff.config.policy import Policy
+from handoff.config.vocabulary import ActivityKind
+from handoff.connectors.memory.crm import MemoryCrm
+from handoff.lifecycle.records import Activity
+from handoff.sync.backtest import run_backtest
+from handoff.sync.cli import main
+from handoff.sync.cycle import run_cycle
+from handoff.sync.runtime import Runtime
+from tests.support import FakeClock
+from tests.sync import company
+from tests.sync.processes import environment
+
+BANT = {"need": "slow routing", "authority": "VP signs", "timeline": "Q1", "budget": "approved"}
+SHIPPED_BAR = "score_minimum = 50"
+
+
+def policy_with_bar(bar: int) -> str:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    assert SHIPPED_BAR in text
+    return text.replace(SHIPPED_BAR, f"score_minimum = {bar}").replace(
+        'version = "2026-11"', f'version = "bar-{bar}"'
+    )
+
+
+def parsed(text: str) -> Policy:
+    return parse_policy(text, file="policy.toml", base_dir=SHIPPED_DIR)
+
+
+def pricing_views(contact_id: str, at: datetime, count: int) -> list[tuple[str, Activity]]:
+    url = {"url": "https://acme.example/pricing"}
+    return [
+        (
+            contact_id,
+            Activity(
+                f"{contact_id}-p{n}", ActivityKind.PAGE_VIEW, at - timedelta(hours=n + 1), attributes=url
+            ),
+        )
+        for n in range(count)
+    ]
+
+
+def live_a_week(
+    crm: MemoryCrm, now: datetime, cycle: Callable[[], object], advance: Callable[[], object]
+) -> None:
+    """ada: three pricing views (55: MQL), accepted, evidence (SQL), then a customer.
+    bea: a webinar (43: between a bar of 42 and the shipped 50). dan: fit only (40).
+    cal: a personal address with pricing views (never)."""
+    company.reps(crm)
+    crm.put_contacts(
+        [
+            (company.blog_reader("ada"), None),
+            (company.demo_requester("bea"), None),
+            (company.gmail_fan("cal"), None),
+            (company.blog_reader("dan"), None),
+        ]
+    )
+    crm.put_activities(
+        [
+            *pricing_views("ada", now, 3),
+            ("bea", Activity("bea-w", ActivityKind.WEBINAR_ATTENDED, now - timedelta(hours=1))),
+            *pricing_views("cal", now, 3),
+        ]
+    )
+    for step in (
+        None,
+        {"ada": {"accepted": True, "lead_status": "IN_PROGRESS"}},
+        {"ada": {"evidence": BANT}},
+        {"ada": {"stage": "customer"}},
+    ):
+        for contact_id, edit in (step or {}).items():
+            crm.rep_edit(contact_id, **edit)
+        cycle()
+        advance()
+
+
+def test_a_policy_against_itself_changes_nothing_and_a_lower_bar_adds_the_lead_between(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+
+    same = run_backtest(runtime, parsed(policy_with_bar(50)), runtime.policy, days=90)
+    lower = run_backtest(runtime, parsed(policy_with_bar(42)), runtime.policy, days=90)
+
+    assert same.considered == 4
+    assert same.refused == []
+    assert same.result.changes == 0
+    assert (same.result.current.mql, same.result.current.sql, same.result.current.won) == (1, 1, 1)
+    assert same.result.current.won_leads == 1
+    assert [lead.contact_id for lead in lower.result.became_mql] == ["bea"]
+    assert lower.result.no_longer_mql == ()
+    assert lower.result.new.mql == 2
+    assert lower.result.new.precision == pytest.approx(0.5)
+
+
+def test_leads_older_than_the_window_are_left_out(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
+    live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+    clock.advance(days=30)
+    assert run_backtest(runtime, runtime.policy, runtime.policy, days=7).considered == 0
+    assert run_backtest(runtime, runtime.policy, runtime.policy, days=60).considered == 4
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store `handoff sync` filled, as an admin has it; the command runs on the real clock, so
+    the history is dated by it too."""
+    path = tmp_path / "crm.db"
+    crm = MemoryCrm(str(path), clock=lambda: datetime.now(UTC))
+    values = environment(path, f"sqlite:///{tmp_path}/handoff.db")
+    for key, value in values.items():
+        if key.startswith("HANDOFF_"):
+            monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    live_a_week(
+        crm, datetime.now(UTC), lambda: runner.invoke(main, ["sync"], catch_exceptions=False), lambda: None
+    )
+    crm.close()
+    lower = tmp_path / "lower.toml"
+    lower.write_text(policy_with_bar(42), encoding="utf-8")
+    return lower
+
+
+def test_the_command_shows_the_change_in_every_format(env: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    table = runner.invoke(main, ["backtest", "--policy", str(env)])
+    as_json = runner.invoke(main, ["backtest", "--policy", str(env), "--format", "json"])
+    out = tmp_path / "backtest.csv"
+    as_csv = runner.invoke(main, ["backtest", "--policy", str(env), "--format", "csv", "--out", str(out)])
+
+    assert table.exit_code == 0, table.output
+    assert "Would become MQL: 1" in table.stdout
+    assert "bea at " in table.stdout
+    assert as_json.exit_code == 0, as_json.output
+    found = json.loads(as_json.stdout)
+    assert found["leads"] == 4
+    assert [lead["contact_id"] for lead in found["became_mql"]] == ["bea"]
+    assert found["policies"]["new"]["policy_version"] == "bar-42"
+    assert (found["policies"]["current"]["mql"], found["policies"]["new"]["mql"]) == (1, 2)
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [row["item"] for row in rows if row["section"] == "became_mql"] == ["bea"]
+    mql = next(row for row in rows if row["section"] == "figures" and row["item"] == "mql")
+    assert (mql["current"], mql["new"]) == ("1", "2")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Missing option '--policy'"),
+        (["--policy", "missing.toml"], "cannot read the policy"),
+        (["--policy", str(DEFAULT_POLICY_PATH), "--days", "0"], "Invalid value for '--days'"),
+        (["--policy", str(DEFAULT_POLICY_PATH), "--format", "pdf"], "Invalid value for '--format'"),
+    ],
+    ids=["no policy", "unreadable policy", "no days", "unknown format"],
+)
+def test_bad_arguments_are_refused_with_what_is_wrong(env: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["backtest", *args])
+    assert result.exit_code != 0
+    assert message in result.output
