@@ -43,11 +43,13 @@ _FIGURES: tuple[tuple[str, str, str, Any], ...] = (
 )
 
 
-def as_json(run: BacktestRun) -> dict[str, Any]:
+def as_json(run: BacktestRun, notes: list[str] | None = None) -> dict[str, Any]:
+    """`notes`: what reading the input met (an export's skipped rows), in words."""
     result = run.result
     timing = result.won_timing
     return {
         "window": {"start": result.start.isoformat(), "end": result.end.isoformat()},
+        "input": notes or [],
         "leads": run.considered,
         "won_leads": result.current.won_leads,
         "policies": {"current": _side(result.current), "new": _side(result.new)},
@@ -68,7 +70,7 @@ def as_json(run: BacktestRun) -> dict[str, Any]:
     }
 
 
-def as_csv(run: BacktestRun) -> str:
+def as_csv(run: BacktestRun, notes: list[str] | None = None) -> str:
     """One table: `section,item,current,new,detail`; the figures, then each reclassified lead."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -84,16 +86,20 @@ def as_csv(run: BacktestRun) -> str:
             writer.writerow([section, lead.contact_id, "", lead.at.isoformat(), _reasons(lead.reasons)])
     for contact_id, why in run.refused:
         writer.writerow(["not_replayed", contact_id, "", "", why])
+    for line in notes or []:
+        writer.writerow(["input", "", "", "", line])
     return out.getvalue()
 
 
-def print_backtest(console: Console, run: BacktestRun, sample: int) -> None:
+def print_backtest(console: Console, run: BacktestRun, sample: int, notes: list[str] | None = None) -> None:
     result = run.result
     days = (result.end - result.start).days
+    source = f"that came in over the last {days} days" if days else "of the export, as they stand"
     console.print(
-        f"[bold]Backtest[/bold] of {run.considered:,} leads that came in over the last {days} days "
-        f"({result.current.won_leads:,} later won)"
+        f"[bold]Backtest[/bold] of {run.considered:,} leads {source} ({result.current.won_leads:,} won)"
     )
+    for line in notes or []:
+        console.print(f"  {line}")
     table = Table(show_header=True, header_style="bold")
     table.add_column("")
     table.add_column(f"current ({result.current.policy_version})", justify="right")
@@ -113,11 +119,11 @@ def print_backtest(console: Console, run: BacktestRun, sample: int) -> None:
                 + (f" (first {sample})" if len(leads) > sample else "")
             )
             for lead in leads[:sample]:
-                won = " [green]won later[/green]" if lead.won else ""
+                won = " [green]won[/green]" if lead.won else ""
                 console.print(
                     f"  {lead.contact_id} at {lead.at:%Y-%m-%d %H:%M} UTC{won}: {_reasons(lead.reasons)}"
                 )
-    for line in _timing_lines(run):
+    for line in _timing_lines(run) if days else ():
         console.print(line)
     if result.cut_off:
         console.print(f"[yellow]{result.cut_off} replays were cut off after too many moments[/yellow]")
@@ -159,9 +165,9 @@ def _lead(lead: Reclassified) -> dict[str, Any]:
 
 def _reasons(reasons: tuple[Reason, ...]) -> str:
     """The stage rule and the biggest contributions, in words."""
-    stage = [r.detail for r in reasons if r.rule.startswith("stages.")]
+    stage = [r.detail for r in reasons if r.rule == "stages.mql"]
     scored = sorted((r for r in reasons if r.points), key=lambda r: -abs(r.points or 0))
-    return "; ".join([*stage, *(f"{r.detail} ({r.points:+d})" for r in scored)][:REASON_LIMIT])
+    return "; ".join([*stage, *(f"{r.rule} ({r.points:+d})" for r in scored)][:REASON_LIMIT])
 
 
 def _number(value: float | int | None) -> str:

@@ -1,0 +1,185 @@
+"""`handoff backtest --csv FILE --mapping MAP.toml`: a policy tried on a CRM export, before
+anything is connected.
+
+The export is streamed with pyarrow's CSV reader (only the columns the mapping names, read as
+text, a block at a time), so a million-row export is held one block at a time. Rows that cannot
+be read (the wrong number of columns), rows without an id or an outcome, and repeated ids are
+skipped and counted; values a row cannot give are counted by column; neither is ever fatal. A
+column the mapping names that the export lacks is refused before anything is read, naming the
+mapping's line.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from handoff.config.csv_mapping import LoadedMapping
+from handoff.config.loader import PolicyError
+from handoff.config.policy import Policy
+from handoff.config.suggest import did_you_mean
+from handoff.lifecycle.backtest import Outcome, compare
+from handoff.lifecycle.exported import Note, Placeholders, RowLead, lead_from_row
+from handoff.lifecycle.replay import Replayed, replay
+from handoff.lifecycle.roster import RoutingContext
+from handoff.sync.backtest import BacktestRun
+from handoff.sync.decide import engine_failure
+
+BLOCK_BYTES = 4 << 20
+# An export has no dates: its activities all happened at the export's moment, so the engine
+# keeps every one of them.
+_KEEP_ALL = timedelta(days=36_500)
+
+
+_WORDS = {"placeholder": "a placeholder (not filled in)"}
+
+
+class ExportError(ValueError):
+    """An export that cannot be read at all (not CSV, not UTF-8, no header)."""
+
+
+@dataclass
+class ExportReading:
+    """What reading the export met: rows read, leads made, rows skipped by why, and the values
+    rows could not give, by what and column."""
+
+    rows: int = 0
+    leads: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    categories: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        """The reading in words, most frequent first."""
+        said = [f"{self.rows:,} rows read, {self.leads:,} leads backtested"]
+        said += [f"{count:,} rows skipped: {why}" for why, count in self.skipped.most_common()]
+        said += [
+            f"{count:,} rows: {_WORDS.get(what, what)} in {column!r}"
+            for (what, column), count in self.notes.most_common()
+        ]
+        said += [
+            f"{count:,} rows: unknown category {value!r} in {column!r} (add it to the mapping's values)"
+            for (column, value), count in self.categories.most_common(10)
+        ]
+        return said
+
+
+def check_columns(path: Path, loaded: LoadedMapping) -> list[str]:
+    """The export's header, after checking that it has every column the mapping names."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            header = next(csv.reader(source), None)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot read the export: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise ExportError(f"{path}: the header is not UTF-8 text: {error.reason}") from error
+    if not header:
+        raise ExportError(f"{path}: the export is empty (no header row)")
+    problems = [
+        loaded.problem(key, f"column {column!r} is not in {path.name}{did_you_mean(column, header)}")
+        for key, column in loaded.mapping.columns()
+        if column not in header
+    ]
+    if problems:
+        raise PolicyError(problems)
+    return header
+
+
+def read_export(
+    path: Path, loaded: LoadedMapping, at: datetime, reading: ExportReading
+) -> Iterator[list[RowLead]]:
+    """The export's leads a block at a time; `reading` counts what was read and skipped."""
+    header = check_columns(path, loaded)
+    mapping = loaded.mapping
+    wanted = sorted({column for _, column in mapping.columns()})
+    placeholders = Placeholders(mapping.not_filled)
+    seen: set[str] = set()
+
+    def bad_row(row: pacsv.InvalidRow) -> str:
+        reading.rows += 1
+        reading.skipped[f"{row.actual_columns} columns where the header has {row.expected_columns}"] += 1
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding="utf-8"),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                include_columns=wanted,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            columns = batch.to_pydict()
+            leads: list[RowLead] = []
+            for values in zip(*(columns[name] for name in wanted), strict=True):
+                reading.rows += 1
+                lead, notes = lead_from_row(dict(zip(wanted, values, strict=True)), mapping, at, placeholders)
+                _count(reading, notes)
+                if lead is None:
+                    reading.skipped[
+                        f"no {notes[0].what.removeprefix('no ')} ({notes[0].column!r} is blank)"
+                    ] += 1
+                    continue
+                if lead.timeline.contact_id in seen:
+                    reading.skipped["the id appears again (the first row was kept)"] += 1
+                    continue
+                seen.add(lead.timeline.contact_id)
+                reading.leads += 1
+                leads.append(lead)
+            yield leads
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise ExportError(f"{path}: cannot read the export as CSV: {_arrow_message(error)}") from error
+
+
+def run_csv_backtest(
+    path: Path, loaded: LoadedMapping, new: Policy, current: Policy, at: datetime
+) -> tuple[BacktestRun, ExportReading]:
+    """Both policies over the export's leads, as they stand at `at`, scored against its outcome."""
+    reading = ExportReading()
+    sides: tuple[list[Replayed], list[Replayed]] = ([], [])
+    outcomes: dict[str, Outcome] = {}
+    refused: list[tuple[str, str]] = []
+    contexts = [RoutingContext.of([]), RoutingContext.of([])]
+    for leads in read_export(path, loaded, at, reading):
+        for lead in leads:
+            try:
+                done = [
+                    replay(lead.timeline, policy, at, contexts[n], retention=_KEEP_ALL)
+                    for n, policy in enumerate((current, new))
+                ]
+            except Exception as error:  # one lead the engine fails on must not stop the backtest
+                refused.append((lead.timeline.contact_id, engine_failure(error)))
+                continue
+            for n, (replayed, context) in enumerate(done):
+                sides[n].append(replayed)
+                contexts[n] = context
+            outcomes[lead.timeline.contact_id] = Outcome(won_at=at if lead.won else None)
+    result = compare(
+        sides[0], sides[1], outcomes, versions=(current.policy.version, new.policy.version), start=at, end=at
+    )
+    return BacktestRun(result, len(sides[0]), refused), reading
+
+
+def _count(reading: ExportReading, notes: list[Note]) -> None:
+    for note in notes:
+        if note.what == "unknown category" and note.value is not None:
+            reading.categories[(note.column, note.value)] += 1
+        elif not note.what.startswith("no "):
+            reading.notes[(note.what, note.column)] += 1
+
+
+def _arrow_message(error: BaseException) -> str:
+    """pyarrow's reason, without the row's text it may quote."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return first.split(": ", 1)[0] if "Row #" in first else first
