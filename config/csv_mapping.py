@@ -13,6 +13,7 @@ A bad mapping is refused like a bad policy: every problem with its file, line an
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,17 @@ class CsvMapping(_Strict):
     outcome: OutcomeColumn
     not_filled: tuple[Text, ...] = DEFAULT_NOT_FILLED
     never_use: tuple[Text, ...] = ()
+    # Excel on Windows writes cp1252; any codec Python knows.
+    encoding: Text = "utf-8"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, name: str) -> str:
+        try:
+            codecs.lookup(name)
+        except LookupError as error:
+            raise ValueError(f"unknown encoding {name!r} (utf-8, cp1252, latin-1, ...)") from error
+        return name
 
     @field_validator("fields")
     @classmethod

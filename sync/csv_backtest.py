@@ -73,13 +73,17 @@ class ExportReading:
 
 def check_columns(path: Path, loaded: LoadedMapping) -> list[str]:
     """The export's header, after checking that it has every column the mapping names."""
+    encoding = loaded.mapping.encoding
     try:
-        with path.open(encoding="utf-8-sig", newline="") as source:
-            header = next(csv.reader(source), None)
+        with path.open("rb") as source:
+            first = source.readline()
+        header = next(csv.reader([first.decode(encoding).removeprefix("\ufeff")]), None)
     except OSError as error:
         raise ExportError(f"{path}: cannot read the export: {error.strerror}") from error
     except UnicodeDecodeError as error:
-        raise ExportError(f"{path}: the header is not UTF-8 text: {error.reason}") from error
+        raise ExportError(
+            f"{path}: the header is not {encoding} text ({error.reason}); set the mapping's encoding"
+        ) from error
     if not header:
         raise ExportError(f"{path}: the export is empty (no header row)")
     problems = [
@@ -104,16 +108,19 @@ def read_export(
 
     def bad_row(row: pacsv.InvalidRow) -> str:
         reading.rows += 1
-        reading.skipped[f"{row.actual_columns} columns where the header has {row.expected_columns}"] += 1
+        reading.skipped[
+            f"{row.actual_columns} values where the header has {row.expected_columns} columns"
+        ] += 1
         return "skip"
 
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding="utf-8"),
+            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, encoding=mapping.encoding),
             parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
+                # Bytes, decoded below: one value that is not text is noted, not fatal.
+                column_types=dict.fromkeys(header, pa.binary()),
                 include_columns=wanted,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -124,12 +131,12 @@ def read_export(
             leads: list[RowLead] = []
             for values in zip(*(columns[name] for name in wanted), strict=True):
                 reading.rows += 1
-                lead, notes = lead_from_row(dict(zip(wanted, values, strict=True)), mapping, at, placeholders)
+                row, notes = _decoded(wanted, values)
+                lead, lacked = lead_from_row(row, mapping, at, placeholders)
+                notes += lacked
                 _count(reading, notes)
                 if lead is None:
-                    reading.skipped[
-                        f"no {notes[0].what.removeprefix('no ')} ({notes[0].column!r} is blank)"
-                    ] += 1
+                    reading.skipped[f"{lacked[0].what} ({lacked[0].column!r} is not filled in)"] += 1
                     continue
                 if lead.timeline.contact_id in seen:
                     reading.skipped["the id appears again (the first row was kept)"] += 1
@@ -169,6 +176,19 @@ def run_csv_backtest(
         sides[0], sides[1], outcomes, versions=(current.policy.version, new.policy.version), start=at, end=at
     )
     return BacktestRun(result, len(sides[0]), refused), reading
+
+
+def _decoded(names: list[str], values: tuple[bytes, ...]) -> tuple[dict[str, str], list[Note]]:
+    """A row's values as text; a value that is not UTF-8 is read with its bad bytes replaced."""
+    row: dict[str, str] = {}
+    notes: list[Note] = []
+    for name, value in zip(names, values, strict=True):
+        try:
+            row[name] = value.decode()
+        except UnicodeDecodeError:
+            row[name] = value.decode(errors="replace")
+            notes.append(Note("text that is not UTF-8", name))
+    return row, notes
 
 
 def _count(reading: ExportReading, notes: list[Note]) -> None:
