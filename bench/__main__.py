@@ -14,6 +14,10 @@ BENCHMARKS = (
     ),
     ("history (bytes per contact per change)", ["bench.history_bench"]),
     ("backtest (20,000 leads, two policies; --contacts 1000000 for the full run)", ["bench.backtest_bench"]),
+    (
+        "backtest of a CRM export (100,000 rows; --rows 1000000 for the full run)",
+        ["bench.csv_backtest_bench"],
+    ),
     ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
     ("webhook flood (the daemon's memory for an unsigned 100 MB body)", ["bench.webhook_flood"]),
     (

@@ -141,7 +141,8 @@ def _activities(
 
 
 def _activity(activity_id: str, kind: ActivityKind, at: datetime, spec: ActivityColumn) -> Activity:
-    return Activity(activity_id, kind, at, attributes=dict(spec.attributes))
+    # The column's attributes, shared: the engine never changes an activity.
+    return Activity(activity_id, kind, at, attributes=spec.attributes)
 
 
 def _folded(values: Mapping[str, ActivityKind]) -> dict[str, ActivityKind]:

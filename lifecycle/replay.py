@@ -177,6 +177,6 @@ def _outputs_of(decision: Decision | None) -> FieldValues:
 
 def _as_replayed(contact: Contact, crm: Mapping[OutputField, str | None]) -> Contact:
     """The version with the live policy's marks taken off and the replay's outputs on."""
-    return with_outputs(
-        dataclasses.replace(contact, stage_entered_at=None, mql_at=None, sal_at=None, sql_at=None), crm
-    )
+    if contact.stage_entered_at or contact.mql_at or contact.sal_at or contact.sql_at:
+        contact = dataclasses.replace(contact, stage_entered_at=None, mql_at=None, sal_at=None, sql_at=None)
+    return with_outputs(contact, crm)
