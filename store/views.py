@@ -171,6 +171,18 @@ class Views:
         rows = self.tx.connection.execute(query)
         return {row.contact_id: _decision_view(row) for row in rows}
 
+    def recent_decisions(self, limit: int) -> list[tuple[str, DecisionView]]:
+        """The contacts decided most recently, each with its latest decision, newest first."""
+        d, c = DECISION.c, CONTACT.c
+        rows = self.tx.connection.execute(
+            select(DECISION)
+            .join(CONTACT, and_(c.crm == d.crm, c.id == d.contact_id, c.decision_seq == d.seq))
+            .where(d.crm == self.crm)
+            .order_by(d.at.desc(), d.contact_id)
+            .limit(limit)
+        )
+        return [(row.contact_id, _decision_view(row)) for row in rows]
+
     def profiles(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Each contact's latest version, as the canonical record (names, company, ...)."""
         v, c = CONTACT_VERSION.c, CONTACT.c

@@ -25,6 +25,7 @@ COMMANDS = {
     "policy": ("handoff.sync.cli.policy", "policy"),
     "evaluate": ("handoff.sync.cli.evaluate", "evaluate_command"),
     "backtest": ("handoff.sync.cli.backtest", "backtest_command"),
+    "review": ("handoff.sync.cli.review", "review_command"),
     "setup": ("handoff.sync.cli.crm", "setup_command"),
     "sandbox": ("handoff.sync.cli.crm", "sandbox_command"),
     "demo": ("handoff.sync.cli.demo", "demo_command"),

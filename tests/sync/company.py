@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from handoff.config.loader import SHIPPED_DIR
@@ -81,3 +82,53 @@ def many(crm: MemoryCrm, count: int, prefix: str = "lead", now: datetime = START
         [(i, Activity(f"{i}-a", ActivityKind.DEMO_REQUEST, now - timedelta(hours=1))) for i in ids]
     )
     return ids
+
+
+BANT = {"need": "slow routing", "authority": "VP signs", "timeline": "Q1", "budget": "approved"}
+
+
+def pricing_views(contact_id: str, at: datetime, count: int) -> list[tuple[str, Activity]]:
+    url = {"url": "https://acme.example/pricing"}
+    return [
+        (
+            contact_id,
+            Activity(
+                f"{contact_id}-p{n}", ActivityKind.PAGE_VIEW, at - timedelta(hours=n + 1), attributes=url
+            ),
+        )
+        for n in range(count)
+    ]
+
+
+def live_a_week(
+    crm: MemoryCrm, now: datetime, cycle: Callable[[], object], advance: Callable[[], object]
+) -> None:
+    """ada: three pricing views (55: MQL), accepted, evidence (SQL), then a customer.
+    bea: a webinar (43: between a bar of 42 and the shipped 50). dan: fit only (40).
+    cal: a personal address with pricing views (never)."""
+    reps(crm)
+    crm.put_contacts(
+        [
+            (blog_reader("ada"), None),
+            (demo_requester("bea"), None),
+            (gmail_fan("cal"), None),
+            (blog_reader("dan"), None),
+        ]
+    )
+    crm.put_activities(
+        [
+            *pricing_views("ada", now, 3),
+            ("bea", Activity("bea-w", ActivityKind.WEBINAR_ATTENDED, now - timedelta(hours=1))),
+            *pricing_views("cal", now, 3),
+        ]
+    )
+    for step in (
+        None,
+        {"ada": {"accepted": True, "lead_status": "IN_PROGRESS"}},
+        {"ada": {"evidence": BANT}},
+        {"ada": {"stage": "customer"}},
+    ):
+        for contact_id, edit in (step or {}).items():
+            crm.rep_edit(contact_id, **edit)
+        cycle()
+        advance()

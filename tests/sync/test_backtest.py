@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,7 @@ from click.testing import CliRunner
 
 from handoff.config.loader import DEFAULT_POLICY_PATH, SHIPPED_DIR, parse_policy
 from handoff.config.policy import Policy
-from handoff.config.vocabulary import ActivityKind
 from handoff.connectors.memory.crm import MemoryCrm
-from handoff.lifecycle.records import Activity
 from handoff.sync.backtest import run_backtest
 from handoff.sync.cli import main
 from handoff.sync.cycle import run_cycle
@@ -26,7 +23,6 @@ from tests.support import FakeClock
 from tests.sync import company
 from tests.sync.processes import environment
 
-BANT = {"need": "slow routing", "authority": "VP signs", "timeline": "Q1", "budget": "approved"}
 SHIPPED_BAR = "score_minimum = 50"
 
 
@@ -42,57 +38,10 @@ def parsed(text: str) -> Policy:
     return parse_policy(text, file="policy.toml", base_dir=SHIPPED_DIR)
 
 
-def pricing_views(contact_id: str, at: datetime, count: int) -> list[tuple[str, Activity]]:
-    url = {"url": "https://acme.example/pricing"}
-    return [
-        (
-            contact_id,
-            Activity(
-                f"{contact_id}-p{n}", ActivityKind.PAGE_VIEW, at - timedelta(hours=n + 1), attributes=url
-            ),
-        )
-        for n in range(count)
-    ]
-
-
-def live_a_week(
-    crm: MemoryCrm, now: datetime, cycle: Callable[[], object], advance: Callable[[], object]
-) -> None:
-    """ada: three pricing views (55: MQL), accepted, evidence (SQL), then a customer.
-    bea: a webinar (43: between a bar of 42 and the shipped 50). dan: fit only (40).
-    cal: a personal address with pricing views (never)."""
-    company.reps(crm)
-    crm.put_contacts(
-        [
-            (company.blog_reader("ada"), None),
-            (company.demo_requester("bea"), None),
-            (company.gmail_fan("cal"), None),
-            (company.blog_reader("dan"), None),
-        ]
-    )
-    crm.put_activities(
-        [
-            *pricing_views("ada", now, 3),
-            ("bea", Activity("bea-w", ActivityKind.WEBINAR_ATTENDED, now - timedelta(hours=1))),
-            *pricing_views("cal", now, 3),
-        ]
-    )
-    for step in (
-        None,
-        {"ada": {"accepted": True, "lead_status": "IN_PROGRESS"}},
-        {"ada": {"evidence": BANT}},
-        {"ada": {"stage": "customer"}},
-    ):
-        for contact_id, edit in (step or {}).items():
-            crm.rep_edit(contact_id, **edit)
-        cycle()
-        advance()
-
-
 def test_a_policy_against_itself_changes_nothing_and_a_lower_bar_adds_the_lead_between(
     runtime: Runtime, crm: MemoryCrm, clock: FakeClock
 ) -> None:
-    live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+    company.live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
 
     same = run_backtest(runtime, parsed(policy_with_bar(50)), runtime.policy, days=90)
     lower = run_backtest(runtime, parsed(policy_with_bar(42)), runtime.policy, days=90)
@@ -109,7 +58,7 @@ def test_a_policy_against_itself_changes_nothing_and_a_lower_bar_adds_the_lead_b
 
 
 def test_leads_older_than_the_window_are_left_out(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
-    live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+    company.live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
     clock.advance(days=30)
     assert run_backtest(runtime, runtime.policy, runtime.policy, days=7).considered == 0
     assert run_backtest(runtime, runtime.policy, runtime.policy, days=60).considered == 4
@@ -126,7 +75,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith("HANDOFF_"):
             monkeypatch.setenv(key, value)
     runner = CliRunner()
-    live_a_week(
+    company.live_a_week(
         crm, datetime.now(UTC), lambda: runner.invoke(main, ["sync"], catch_exceptions=False), lambda: None
     )
     crm.close()
