@@ -431,6 +431,14 @@ def _default_inquiries() -> tuple[ActivityKind, ...]:
     return (ActivityKind.DEMO_REQUEST, ActivityKind.CONTACT_REQUEST)
 
 
+class FollowUp(Strict):
+    """Sales's side of the contract: at least `touches` calls, emails or meetings by the owner
+    within `within` of business time from MQL (the playbooks' "6 touches in 10 business days")."""
+
+    touches: Annotated[int, Field(strict=True, ge=1, le=50)]
+    within: Duration
+
+
 class Sla(Strict):
     """SLA durations, in minutes of business time on the owning team's calendar.
 
@@ -442,6 +450,7 @@ class Sla(Strict):
     inquiry_activities: Kinds = Field(default_factory=_default_inquiries)
     accept_within: Duration | None = None
     discovery_within: Duration | None = None
+    follow_up: FollowUp | None = None
     due_soon: Duration = 60
     escalate_after: Duration | None = None
     max_escalations: Annotated[int, Field(strict=True, ge=0, le=20)] = 2

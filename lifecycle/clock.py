@@ -16,6 +16,7 @@ class ClockName(StrEnum):
     FIRST_TOUCH = "first_touch"
     ACCEPT = "accept"
     DISCOVERY = "discovery"
+    FOLLOW_UP = "follow_up"
 
 
 class ClockStatus(StrEnum):

@@ -19,6 +19,7 @@ CLOCK_LABELS = {
     ClockName.FIRST_TOUCH: "first touch",
     ClockName.ACCEPT: "acceptance",
     ClockName.DISCOVERY: "discovery (qualification evidence)",
+    ClockName.FOLLOW_UP: "follow-up touches",
 }
 _TOLD = (ClockStatus.DUE_SOON, ClockStatus.BREACHED)
 

@@ -1,8 +1,10 @@
-"""SLA clocks: first touch, acceptance and discovery, in business time on the owning team's calendar.
+"""SLA clocks: first touch, acceptance, discovery and follow-up, in business time on the owning
+team's calendar.
 
-Each clock starts at a stage entry (first touch and acceptance at MQL, discovery at SAL) and is
-met by the CRM event that proves it: a call, email or meeting logged by the owner, the rep's
-acceptance, the qualification evidence. Direct inquiries (a demo or contact request that led to
+Each clock starts at a stage entry (first touch, acceptance and follow-up at MQL, discovery at SAL)
+and is met by the CRM event that proves it: a call, email or meeting logged by the owner, the rep's
+acceptance, the qualification evidence, the owner's Nth touch (or the evidence, if the lead
+qualified before the Nth). Direct inquiries (a demo or contact request that led to
 the MQL) get the shorter first-touch time. Statuses are recomputed from `now` at every
 evaluation, which is how a clock turns due_soon, then breached, with nothing else changing.
 """
@@ -20,7 +22,7 @@ from handoff.lifecycle.business_time import BusinessCalendar
 from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
 from handoff.lifecycle.decision import StageMove
 from handoff.lifecycle.records import Activity, Contact
-from handoff.lifecycle.touches import first_touch
+from handoff.lifecycle.touches import first_touch, touches
 
 CLOCKED_STAGES = frozenset({Stage.MQL, Stage.SAL, Stage.SQL})
 FIRST_TOUCH = ClockName.FIRST_TOUCH
@@ -37,6 +39,8 @@ class SlaPlan:
     inquiry_window: timedelta
     accept: float | None
     discovery: float | None
+    follow_up: float | None
+    follow_up_touches: int
     due_soon: float
     calendar: BusinessCalendar
 
@@ -60,6 +64,8 @@ def compile_sla(policy: Policy) -> SlaPlan | None:
         inquiry_window=timedelta(days=policy.behavior.window_days),
         accept=sla.accept_within * 60.0 if sla.accept_within else None,
         discovery=sla.discovery_within * 60.0 if sla.discovery_within else None,
+        follow_up=sla.follow_up.within * 60.0 if sla.follow_up else None,
+        follow_up_touches=sla.follow_up.touches if sla.follow_up else 0,
         due_soon=sla.due_soon * 60.0,
         calendar=BusinessCalendar(sla.timezone or policy.policy.timezone, sla.hours, sla.holidays),
     )
@@ -127,6 +133,10 @@ def sla_clocks(
         if plan.accept is not None:
             met = ("acceptance", contact.lead_status, contact.accepted_at or sal_at) if accepted else None
             clocks.append(clock(ClockName.ACCEPT, "sla.accept_within", plan.accept, mql_at, met))
+        if plan.follow_up is not None:
+            qualified_at = sql_at if stage is Stage.SQL else None
+            met = _followed_up(plan, activities, owners, mql_at, now, sql_at=qualified_at)
+            clocks.append(clock(ClockName.FOLLOW_UP, "sla.follow_up", plan.follow_up, mql_at, met))
     if plan.discovery is not None and accepted and sal_at is not None:
         met = ("evidence", None, sql_at) if stage is Stage.SQL else None
         clocks.append(clock(ClockName.DISCOVERY, "sla.discovery_within", plan.discovery, sal_at, met))
@@ -143,6 +153,25 @@ def next_change(clocks: Sequence[Clock], now: datetime) -> datetime | None:
         if moment > now
     ]
     return min(upcoming) if upcoming else None
+
+
+def _followed_up(
+    plan: SlaPlan,
+    activities: Sequence[Activity],
+    owners: Collection[str],
+    mql_at: datetime,
+    now: datetime,
+    *,
+    sql_at: datetime | None,
+) -> Met | None:
+    """The owner's Nth touch since MQL meets the follow-up; a lead that qualified first needs no more."""
+    done = touches(activities, owners, mql_at, now)
+    if len(done) >= plan.follow_up_touches:
+        nth = done[plan.follow_up_touches - 1]
+        return (f"{plan.follow_up_touches} touches", nth.id, nth.occurred_at)
+    if sql_at is not None:
+        return ("evidence", None, sql_at)
+    return None
 
 
 def _inquiry(plan: SlaPlan, activities: Sequence[Activity], mql_at: datetime) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from handoff.config.vocabulary import ActivityKind, Stage
 from handoff.lifecycle.clock import Clock, ClockName, ClockStatus, current_clock
 from handoff.lifecycle.engine import evaluate
+from handoff.lifecycle.memory import LeadMemory
 from handoff.lifecycle.records import Activity, Contact
 from tests.lifecycle.routing_world import (
     LONDON,
@@ -267,3 +268,93 @@ def test_a_touch_before_go_live_still_meets_the_clock() -> None:
 
     first = next(c for c in decision.clocks if c.name is FIRST)
     assert (first.status, first.met_ref) == (MET, call.id)
+
+
+# Sales's side of the contract: 3 touches by the owner within 16 business hours of the MQL
+# (from Tuesday 10:00: 7 hours Tuesday, 8 Wednesday, 1 Thursday; due Thursday 10:00).
+FOLLOW_UP_POLICY = routing_policy(
+    ('escalate_after = "15m"\n', ""),
+    ('discovery_within = "48h"\n', 'follow_up = { touches = 3, within = "16h" }\n'),
+)
+
+
+def calls(by: str, *moments: datetime) -> tuple[Activity, ...]:
+    return tuple(touch(ActivityKind.CALL, by, moment) for moment in moments)
+
+
+@pytest.mark.parametrize(
+    ("contact", "activities", "at", "expected"),
+    [
+        (mql_owned_by_ana(), (), T + timedelta(hours=1), (ON_TRACK, None, None)),
+        (mql_owned_by_ana(), calls("ana", T, T + timedelta(hours=2)), ny(3, 9, 30), (DUE_SOON, None, None)),
+        (mql_owned_by_ana(), calls("ana", T, ny(1, 15), ny(2, 11)), ny(2, 12), (MET, "3 touches", ny(2, 11))),
+        (
+            mql_owned_by_ana(),
+            calls("ana", ny(1, 11), ny(1, 12)) + calls("dora", ny(1, 13)),
+            ny(3, 10),
+            (BREACHED, None, None),
+        ),
+        (
+            mql_owned_by_ana(),
+            calls("ana", T - timedelta(hours=1), ny(1, 11), ny(1, 12)),
+            ny(3, 10),
+            (BREACHED, None, None),
+        ),
+        (
+            mql_owned_by_ana(stage=Stage.SAL, accepted=True, sal_at=T + timedelta(hours=1), evidence=BANT),
+            calls("ana", ny(1, 11)),
+            ny(1, 16),
+            (MET, "evidence", ny(1, 16)),
+        ),
+    ],
+    ids=[
+        "no touch yet: on track",
+        "two touches an hour before the due time: due soon",
+        "the third touch meets it",
+        "a touch by another rep does not count: breached",
+        "a touch before the MQL does not count",
+        "a lead that qualified first needs no more touches",
+    ],
+)
+def test_the_follow_up_clock(
+    contact: Contact,
+    activities: tuple[Activity, ...],
+    at: datetime,
+    expected: tuple[ClockStatus, str | None, datetime | None],
+) -> None:
+    status, met_by, met_at = expected
+    decision = evaluate(contact, [demo(T), *activities], FOLLOW_UP_POLICY, at, routing=context())
+    (clock,) = [c for c in decision.clocks if c.name is ClockName.FOLLOW_UP]
+    assert (clock.rule, clock.minutes, clock.due_at.timestamp()) == (
+        "sla.follow_up",
+        16 * 60,
+        ny(3, 10).timestamp(),
+    )
+    assert (clock.status, clock.met_by) == (status, met_by)
+    assert (clock.met_at.timestamp() if clock.met_at else None) == (met_at.timestamp() if met_at else None)
+
+
+def test_a_follow_up_breach_tells_the_rep_once() -> None:
+    remembered = LeadMemory(stage=Stage.MQL, owner_id="ana")
+    first = evaluate(
+        mql_owned_by_ana(),
+        [demo(T)],
+        FOLLOW_UP_POLICY,
+        T + timedelta(hours=1),
+        routing=context(),
+        memory=remembered,
+    )
+    assert first.memory is not None
+    later = evaluate(
+        mql_owned_by_ana(), [demo(T)], FOLLOW_UP_POLICY, ny(3, 10), routing=context(), memory=first.memory
+    )
+    assert later.memory is not None
+    again = evaluate(
+        mql_owned_by_ana(), [demo(T)], FOLLOW_UP_POLICY, ny(3, 11), routing=context(), memory=later.memory
+    )
+
+    told = [n.subject for n in later.notices if "follow-up" in n.subject]
+    assert told == [
+        "SLA breached: follow-up touches for buyer1@customer1.example (Customer) was due Thu 03 Dec 15:00 UTC"
+    ]
+    assert not [n for n in again.notices if "follow-up" in n.subject], "the breach was told once"
