@@ -102,6 +102,8 @@ def _sla(sla: Sla) -> list[str]:
         parts.append(f"accept {format_duration(sla.accept_within)}")
     if sla.discovery_within:
         parts.append(f"discovery {format_duration(sla.discovery_within)} from SAL")
+    if sla.follow_up:
+        parts.append(f"{sla.follow_up.touches} touches within {format_duration(sla.follow_up.within)}")
     escalation = (
         f"; escalate after {format_duration(sla.escalate_after)}, at most {sla.max_escalations} times"
         if sla.escalate_after
