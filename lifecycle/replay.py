@@ -134,11 +134,8 @@ def replay(
 
 def _next_moment(pending: list[datetime], check: datetime | None) -> datetime:
     """The earliest of the next arrival and the next check the last decision asked for."""
-    if pending and (check is None or pending[0] <= check):
+    if check is None or (pending and pending[0] <= check):
         return pending.pop(0)
-    assert check is not None
-    while pending and pending[0] <= check:
-        pending.pop(0)
     return check
 
 
