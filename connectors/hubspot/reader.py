@@ -379,6 +379,18 @@ class Reader:
                     rejected.append(Rejected(deal_id, DEALS, record_problem(error), dict(props)))
             yield DealPage(changes, rejected, json.dumps(position) if position else None)
 
+    def deals_missing(self) -> list[str]:
+        """What reading outcomes needs that the token lacks (`handoff setup` lists it): one
+        deal search, which answers 403 without the `crm.objects.deals.read` scope."""
+        try:
+            self.client.search(DEALS, {"limit": 1, "properties": ["hs_object_id"]}, operation="deals.check")
+        except AuthError as error:
+            return [
+                "read access to deals, for outcomes (the private app needs the"
+                f" crm.objects.deals.read scope): {error}"
+            ]
+        return []
+
     # -- history ------------------------------------------------------------------------------------
 
     def history(self, ids: Sequence[str]) -> dict[str, tuple[tuple[datetime, Contact], ...]]:

@@ -3,14 +3,18 @@ read strictly, and kept as the store's dated deal versions by the cycle."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from handoff.connectors.errors import RecordRefused
+from handoff.config.loader import load_policy
+from handoff.connectors.errors import AuthError, RecordRefused
+from handoff.connectors.hubspot.connector import HubSpotConnector
 from handoff.connectors.hubspot.deals import amount, deal_change
+from handoff.connectors.hubspot.plugin import set_up
 from handoff.lifecycle.records import Deal
 from handoff.sandbox.hubspot import HubSpotSandbox, SimulatedClock
 from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES
@@ -197,3 +201,23 @@ def test_the_seeded_company_s_customers_have_won_deals(sandbox: HubSpotSandbox, 
     assert opportunities, "and opportunities"
     assert all(deals.get(i) for i in opportunities), "each with its deal (open, or lost since)"
     assert not any(d.won for i in opportunities for d in deals[i])
+
+
+def test_setup_says_when_the_token_cannot_read_deals(
+    connector: HubSpotConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert set_up(connector, load_policy()).missing == []
+    search = connector.client.search
+
+    def forbidden_for_deals(
+        object_type: str, body: Mapping[str, Any], *, operation: str = ""
+    ) -> dict[str, Any]:
+        if object_type == "deals":
+            raise AuthError("403 Forbidden; the token lacks a scope for deals.check", crm="hubspot")
+        return search(object_type, body, operation=operation)
+
+    monkeypatch.setattr(connector.client, "search", forbidden_for_deals)
+
+    (missing,) = set_up(connector, load_policy()).missing
+
+    assert "crm.objects.deals.read" in missing
