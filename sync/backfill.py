@@ -22,7 +22,7 @@ from handoff.store.runs import RunStatus, recorded_run
 from handoff.sync.cycle import PageDecider
 from handoff.sync.decide import DecideCounts, decide_batch, routing_context
 from handoff.sync.flush import flush_outbox
-from handoff.sync.outcomes import pull_outcomes
+from handoff.sync.outcomes import pull_deals
 from handoff.sync.pull import Ingested, pull_activities, pull_changes, refresh_owners, with_past
 from handoff.sync.runtime import Runtime
 
@@ -75,7 +75,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
         refresh_owners(rt, now, force=True)
         deciding = PageDecider(rt, now, decided)
         pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
-        outcomes = pull_outcomes(rt, now, stream=f"deals:{stream}", window=window)
+        outcomes = pull_deals(rt, now, stream=f"deals:{stream}", window=window)
         report.pulled, report.quarantined = pulled.pulled, pulled.quarantined + outcomes.quarantined
         report.evaluated, report.changed = decided.evaluated, decided.queued
         report.tasks = decided.notices

@@ -27,24 +27,6 @@ DEALS_STREAM = "deals"
 log = structlog.get_logger("handoff.outcomes")
 
 
-def pull_outcomes(
-    rt: Runtime,
-    now: datetime,
-    *,
-    stream: str = DEALS_STREAM,
-    window: Window | None = None,
-    stop: threading.Event | None = None,
-) -> PullCounts:
-    """The deals stream inside a cycle or a backfill: a token without the deals scope (HubSpot's
-    `crm.objects.deals.read`) leaves the outcomes unread, said once per cycle, and the leads'
-    handoff goes on; any other failure is the cycle's, as for contacts."""
-    try:
-        return pull_deals(rt, now, stream=stream, window=window, stop=stop)
-    except AuthError as error:
-        log.warning("deals.unreadable", crm=rt.crm, error=str(error))
-        return PullCounts()
-
-
 def pull_deals(
     rt: Runtime,
     now: datetime,
@@ -53,7 +35,11 @@ def pull_deals(
     window: Window | None = None,
     stop: threading.Event | None = None,
 ) -> PullCounts:
-    """Pull the deals stream's next window (or `window`, for a backfill) into the outcomes."""
+    """Pull the deals stream's next window (or `window`, for a backfill) into the outcomes.
+
+    A token without the deals scope (HubSpot's `crm.objects.deals.read`) leaves the outcomes
+    unread, said once per cycle, and the leads' handoff goes on; any other failure is the
+    cycle's, as for contacts."""
 
     def ingest(page: DealPage, progress: Cursor) -> PullCounts:
         observed = [ObservedDeal(c.deal, c.contact_ids, c.modified_at) for c in page.deals]
@@ -67,4 +53,8 @@ def pull_deals(
             rt.metrics.quarantined.inc(len(problems))
         return PullCounts(len(page.deals), added, len(problems))
 
-    return pull_stream(rt, now, stream, rt.connector.pull_deals, ingest, window=window, stop=stop)
+    try:
+        return pull_stream(rt, now, stream, rt.connector.pull_deals, ingest, window=window, stop=stop)
+    except AuthError as error:
+        log.warning("deals.unreadable", crm=rt.crm, error=str(error))
+        return PullCounts()

@@ -233,23 +233,33 @@ class MemoryCrm:
     # -- the connector protocol -------------------------------------------------------------------
 
     def pull_contacts(self, window: Window, resume: str | None = None) -> Iterator[ContactPage]:
+        columns = "id, data, outputs, account_owner_id, modified_at"
+        for rows, token in self._keyset("search", "contacts", columns, window, resume):
+            contacts, rejected = _map_contacts(rows)
+            yield ContactPage(contacts, rejected, token)
+
+    def _keyset(
+        self, operation: str, table: str, columns: str, window: Window, resume: str | None
+    ) -> Iterator[tuple[list[tuple[Any, ...]], str | None]]:
+        """Rows of `table` modified in the window, by (modified_at, id), a page at a time, each
+        with the token to resume after it (None after the last). `columns` start with the id
+        and end with modified_at."""
         after_at, after_id = (float(resume.split("|")[0]), resume.split("|", 1)[1]) if resume else (-1.0, "")
         start = _ts(window.start) if window.start else -1.0
         end = _ts(window.end)
         while True:
-            self._gate("search")
+            self._gate(operation)
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT id, data, outputs, account_owner_id, modified_at FROM contacts "
+                    f"SELECT {columns} FROM {table} "
                     "WHERE modified_at >= ? AND modified_at <= ? AND (modified_at, id) > (?, ?) "
                     "ORDER BY modified_at, id LIMIT ?",
                     (start, end, after_at, after_id, self.page_size),
                 ).fetchall()
-            contacts, rejected = _map_contacts(rows)
             done = len(rows) < self.page_size
             if rows:
-                after_at, after_id = rows[-1][4], rows[-1][0]
-            yield ContactPage(contacts, rejected, None if done else f"{after_at!r}|{after_id}")
+                after_at, after_id = rows[-1][-1], rows[-1][0]
+            yield rows, None if done else f"{after_at!r}|{after_id}"
             if done:
                 return
 
@@ -315,18 +325,8 @@ class MemoryCrm:
         return [_owner_from_dict(orjson.loads(data)) for (data,) in rows]
 
     def pull_deals(self, window: Window, resume: str | None = None) -> Iterator[DealPage]:
-        after_at, after_id = (float(resume.split("|")[0]), resume.split("|", 1)[1]) if resume else (-1.0, "")
-        start = _ts(window.start) if window.start else -1.0
-        end = _ts(window.end)
-        while True:
-            self._gate("deals")
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT id, data, contact_ids, modified_at FROM deals "
-                    "WHERE modified_at >= ? AND modified_at <= ? AND (modified_at, id) > (?, ?) "
-                    "ORDER BY modified_at, id LIMIT ?",
-                    (start, end, after_at, after_id, self.page_size),
-                ).fetchall()
+        columns = "id, data, contact_ids, modified_at"
+        for rows, token in self._keyset("deals", "deals", columns, window, resume):
             changes: list[DealChange] = []
             rejected: list[Rejected] = []
             for deal_id, data, contact_ids, modified_at in rows:
@@ -337,12 +337,7 @@ class MemoryCrm:
                     continue
                 contacts = tuple(sorted(orjson.loads(contact_ids)))
                 changes.append(DealChange(deal, contacts, _from_ts(modified_at)))
-            done = len(rows) < self.page_size
-            if rows:
-                after_at, after_id = rows[-1][3], rows[-1][0]
-            yield DealPage(changes, rejected, None if done else f"{after_at!r}|{after_id}")
-            if done:
-                return
+            yield DealPage(changes, rejected, token)
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         results: list[WriteResult] = []

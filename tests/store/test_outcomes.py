@@ -3,14 +3,11 @@ back as they were known at any instant (no look-ahead), on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from handoff.lifecycle.records import Deal
-from handoff.store.database import make_db_engine
-from handoff.store.migrate import migrate
 from handoff.store.outcomes import DealSeen, ObservedDeal
 from handoff.store.unit_of_work import Store
 
@@ -19,14 +16,6 @@ CREATED = T0 - timedelta(days=1)
 OPEN = Deal("d1", created_at=CREATED, stage="qualifiedtobuy", amount=5_000.0)
 WON = Deal("d1", created_at=CREATED, stage="closedwon", closed=True, won=True, amount=6_500.0, close_date=T0)
 LOST = Deal("d2", created_at=T0, stage="closedlost", closed=True)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    engine = make_db_engine(database_url)
-    migrate(engine)
-    yield Store(engine, "hubspot")
-    engine.dispose()
 
 
 def _record(store: Store, seen_at: datetime, *observed: ObservedDeal) -> int:
