@@ -16,7 +16,7 @@ from handoff.connectors.protocol import DealPage, Window
 from handoff.lifecycle.records import Deal
 from handoff.store.schema import QUARANTINE
 from handoff.sync.backfill import backfill
-from handoff.sync.cycle import run_cycle
+from handoff.sync.cycle import run_cycle, run_reconcile
 from handoff.sync.outcomes import DEALS_STREAM, pull_deals
 from handoff.sync.runtime import Runtime
 from tests.support import FakeClock
@@ -195,3 +195,21 @@ def test_backfill_pulls_the_deals_of_its_window(runtime: Runtime, crm: MemoryCrm
     assert _stored(runtime)[0] == {"vp-demo": [_deal("recent")]}
     with runtime.store.begin() as tx:
         assert tx.cursors.load(DEALS_STREAM).value is None, "the incremental stream is untouched"
+
+
+def test_the_reconcile_re_reads_every_deal_for_associations_that_kept_their_date(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.seed(crm)
+    dated = clock.now - timedelta(days=2)
+    crm.put_deals([(_deal("d1"), ["vp-demo"])], dated)
+    run_cycle(runtime)
+    clock.advance(hours=1)
+    crm.put_deals([(_deal("d1"), ["vp-demo", "fit-blog"])], dated)  # a new contact, the same date
+
+    run_cycle(runtime)
+    missed = _stored(runtime)[0]
+    run_reconcile(runtime)
+
+    assert missed == {"vp-demo": [_deal("d1")]}
+    assert _stored(runtime)[0] == {"vp-demo": [_deal("d1")], "fit-blog": [_deal("d1")]}
