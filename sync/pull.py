@@ -111,7 +111,7 @@ def pull_stream(
     transaction and says what it held."""
     with rt.store.begin() as tx:
         cursor = tx.cursors.load(stream)
-    reader = _WindowReader(rt, stop, pages, ingest)
+    reader = _WindowReader(stop, pages, ingest)
     if cursor.in_progress and cursor.window_end is not None:
         resumed = Window(cursor.window_start, cursor.window_end)
         reader.read(resumed, cursor.value, cursor.resume)
@@ -135,7 +135,6 @@ def next_window(rt: Runtime, cursor: Cursor, now: datetime) -> Window:
 class _WindowReader(Generic[P]):
     """Reads windows page by page, saving the cursor's progress with every page."""
 
-    rt: Runtime
     stop: threading.Event | None
     pages: Callable[[Window, str | None], Iterator[P]]
     ingest: Callable[[P, Cursor], PullCounts]
