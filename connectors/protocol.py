@@ -15,7 +15,7 @@ from typing import Protocol
 
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import FieldValues
-from handoff.lifecycle.records import Activity, Contact
+from handoff.lifecycle.records import Activity, Contact, Deal
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,24 @@ class ContactPage:
     merged: dict[str, str] = field(default_factory=dict)
     """Ids asked for by id that were merged into another record → the surviving id (whose
     record is in `contacts`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DealChange:
+    """A deal as the CRM holds it now, with the contacts it is associated with (CRM ids) and when
+    the CRM last modified it."""
+
+    deal: Deal
+    contact_ids: tuple[str, ...]
+    modified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DealPage:
+    deals: list[DealChange]
+    rejected: list[Rejected] = field(default_factory=list)
+    resume: str | None = None
+    """Opaque token to continue the same window after this page; None once the window is done."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +153,11 @@ class Connector(Protocol):
         ...
 
     def pull_owners(self) -> list[CrmOwner]: ...
+
+    def pull_deals(self, window: Window, resume: str | None = None) -> Iterator[DealPage]:
+        """Deals changed inside the window (outcomes: opportunity, won, lost), each with the
+        contacts it is associated with, in pages, each with a token to resume after it."""
+        ...
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         """Write field updates, batched by the connector; one result per contact, keyed by contact id."""

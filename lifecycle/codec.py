@@ -18,7 +18,7 @@ from handoff.lifecycle.assignment import Assignment, RouteMethod, RouteTrigger, 
 from handoff.lifecycle.clock import Clock, ClockName, ClockStatus
 from handoff.lifecycle.decision import Decision, Reason, StageMove
 from handoff.lifecycle.memory import LeadMemory
-from handoff.lifecycle.records import Activity, Company, Contact, Owner
+from handoff.lifecycle.records import Activity, Company, Contact, Deal, Owner
 from handoff.lifecycle.roster import RoutingContext
 from handoff.lifecycle.routing_state import RoutingState
 
@@ -34,6 +34,7 @@ class LeadInput:
 _LEAD = TypeAdapter(LeadInput)
 _CONTACT = TypeAdapter(Contact)
 _ACTIVITY = TypeAdapter(Activity)
+_DEAL = TypeAdapter(Deal)
 _ACTIVITIES = TypeAdapter(list[Activity])
 
 
@@ -200,6 +201,18 @@ def contact_from_json(data: dict[str, Any] | str | bytes) -> Contact:
     if isinstance(data, str | bytes):
         return _CONTACT.validate_json(data)
     return _CONTACT.validate_python(data)
+
+
+def deal_to_json(deal: Deal) -> dict[str, Any]:
+    data: dict[str, Any] = _DEAL.dump_python(deal, mode="json")
+    return data
+
+
+def deal_from_json(data: dict[str, Any] | str | bytes) -> Deal:
+    """A deal from JSON, validated (a negative amount or a naive close date is refused)."""
+    if isinstance(data, str | bytes):
+        return _DEAL.validate_json(data)
+    return _DEAL.validate_python(data)
 
 
 def activity_to_json(activity: Activity) -> dict[str, Any]:

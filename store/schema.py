@@ -7,7 +7,8 @@ Three kinds of table:
 - the mirror of the CRM as last pulled (`contact`, `activity`), with the pointers to each
   contact's latest version and latest decision;
 - history, append-only and replayable: what handoff saw of each contact over time
-  (`contact_version`), when each activity arrived (`activity.first_seen_at`), every distinct
+  (`contact_version`), when each activity arrived (`activity.first_seen_at`), what became of
+  the deals associated with each contact (`deal_version`), every distinct
   decision (`decision`), every stage move (`stage_history`) and every SLA clock transition
   (`clock_event`);
 - the write path and bookkeeping: `outbox`, `write_ledger`, `quarantine`, `cursor`, `owner`,
@@ -101,6 +102,29 @@ class ActivityRow(SQLModel, table=True):
     owner_id: str | None = None
     attributes: dict[str, Any] = _json()
     first_seen_at: datetime = _utc()
+
+
+class DealVersionRow(SQLModel, table=True):
+    """What handoff saw of a deal associated with a contact, from `seen_at` on (the runtime's
+    clock when it first saw that version). Appended when the deal or its association changed;
+    `linked` false says the deal is no longer associated with the contact from then on."""
+
+    __tablename__ = "deal_version"
+    __table_args__ = (Index("ix_deal_version_contact", "crm", "contact_id", "seen_at"),)
+
+    crm: str = Field(primary_key=True)
+    deal_id: str = Field(primary_key=True)
+    contact_id: str = Field(primary_key=True)
+    version: int = Field(primary_key=True)
+    seen_at: datetime = _utc()
+    modified_at: datetime = _utc()
+    linked: bool = True
+    stage: str | None = None
+    closed: bool = False
+    won: bool = False
+    amount: float | None = None
+    created_at: datetime | None = _utc(nullable=True)
+    close_date: datetime | None = _utc(nullable=True)
 
 
 class DecisionRow(SQLModel, table=True):
@@ -298,6 +322,7 @@ CONTACT = table_of(ContactRow)
 CONTACT_VERSION = table_of(ContactVersionRow)
 ACTIVITY = table_of(ActivityRow)
 DECISION = table_of(DecisionRow)
+DEAL_VERSION = table_of(DealVersionRow)
 STAGE_HISTORY = table_of(StageHistoryRow)
 CLOCK_EVENT = table_of(ClockEventRow)
 OWNER = table_of(OwnerRow)

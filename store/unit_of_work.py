@@ -26,6 +26,7 @@ from handoff.store.decisions import Decisions
 from handoff.store.leads import Leads
 from handoff.store.mirror import Mirror
 from handoff.store.outbox import Outbox
+from handoff.store.outcomes import Outcomes
 from handoff.store.owners import Owners
 from handoff.store.quarantine import Quarantine
 from handoff.store.retention import prune
@@ -93,6 +94,10 @@ class Tx:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self)
+
+    @cached_property
+    def outcomes(self) -> Outcomes:
+        return Outcomes(self)
 
     @cached_property
     def quarantine(self) -> Quarantine:

@@ -22,6 +22,7 @@ from handoff.store.runs import RunStatus, recorded_run
 from handoff.sync.cycle import PageDecider
 from handoff.sync.decide import DecideCounts, decide_batch, routing_context
 from handoff.sync.flush import flush_outbox
+from handoff.sync.outcomes import pull_deals
 from handoff.sync.pull import Ingested, pull_activities, pull_changes, refresh_owners, with_past
 from handoff.sync.runtime import Runtime
 
@@ -74,7 +75,8 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
         refresh_owners(rt, now, force=True)
         deciding = PageDecider(rt, now, decided)
         pulled = pull_changes(rt, now, stream=stream, window=window, force=True, on_page=settle)
-        report.pulled, report.quarantined = pulled.pulled, pulled.quarantined
+        outcomes = pull_deals(rt, now, stream=f"deals:{stream}", window=window)
+        report.pulled, report.quarantined = pulled.pulled, pulled.quarantined + outcomes.quarantined
         report.evaluated, report.changed = decided.evaluated, decided.queued
         report.tasks = decided.notices
         run.counts.pulled, run.counts.evaluated, run.counts.written = (
@@ -83,7 +85,7 @@ def backfill(rt: Runtime, since: datetime, until: datetime, *, progress: Progres
             report.sent,
         )
         run.counts.write_errors, run.counts.quarantined = report.failed, report.quarantined
-        run.status = RunStatus.OK if pulled.complete else RunStatus.STOPPED
+        run.status = RunStatus.OK if pulled.complete and outcomes.complete else RunStatus.STOPPED
     return report
 
 

@@ -21,6 +21,7 @@ from handoff.store.database import describe_error
 from handoff.store.runs import Run, RunStatus, recorded_run
 from handoff.sync.decide import DecideCounts, decide_due, decide_ingested, routing_context
 from handoff.sync.flush import FlushCounts, flush_outbox
+from handoff.sync.outcomes import DEALS_STREAM, pull_deals
 from handoff.sync.pull import CONTACTS_STREAM, Ingested, PullCounts, ingest_page, pull_changes, refresh_owners
 from handoff.sync.runtime import Runtime
 
@@ -67,6 +68,14 @@ def run_cycle(
                 )
             decided.add(decide_due(rt, now, stop=stop))
             flushed = flush_outbox(rt, now)
+            if pull:
+                # After the writes, so that the outcomes never hold up a decided change.
+                # The reconcile re-reads every deal too: a deal whose only change was an association
+                # may keep its modification date.
+                deals = DEALS_STREAM if window is None else f"{DEALS_STREAM}:{stream}"
+                outcomes = pull_deals(rt, now, stream=deals, window=window, stop=stop)
+                pulled.quarantined += outcomes.quarantined
+                pulled.complete = pulled.complete and outcomes.complete
             report = _report(run, pulled, decided, flushed)
     except BaseException as error:
         rt.metrics.cycles.labels(kind, "failed").inc()

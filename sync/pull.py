@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 from handoff.connectors.protocol import ActivityPull, ContactPage, Rejected, Window
 from handoff.lifecycle.observed import CrmContact
@@ -72,17 +73,53 @@ def pull_changes(
     A window left half-read by a stopped or killed run is finished first, from its page token;
     the incremental stream then goes on to the present, so one cycle always catches up (a run
     that only finished the old window would leave everything changed since for the next one)."""
+
+    def ingest(page: ContactPage, progress: Cursor) -> PullCounts:
+        ingested = ingest_page(rt, page, now, force=force, cursor=(stream, progress))
+        rt.store.refresh_statistics()
+        if on_page is not None:
+            on_page(ingested)
+        return PullCounts(len(page.contacts), len(ingested.dirty), ingested.quarantined)
+
+    counts = pull_stream(rt, now, stream, rt.connector.pull_contacts, ingest, window=window, stop=stop)
+    rt.metrics.pulled.inc(counts.pulled)
+    return counts
+
+
+class Paged(Protocol):
+    """A page of any stream: its records, and the token to resume after it (None: the last)."""
+
+    @property
+    def resume(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=Paged)
+
+
+def pull_stream(
+    rt: Runtime,
+    now: datetime,
+    stream: str,
+    pages: Callable[[Window, str | None], Iterator[P]],
+    ingest: Callable[[P, Cursor], PullCounts],
+    *,
+    window: Window | None = None,
+    stop: threading.Event | None = None,
+) -> PullCounts:
+    """The cursor's walk, for any stream: finish a window left half-read from its page token,
+    then read the next (or `window`); `ingest` saves each page with the cursor's progress in one
+    transaction and says what it held."""
     with rt.store.begin() as tx:
         cursor = tx.cursors.load(stream)
-    reader = _WindowReader(rt, now, stream, stop, force, on_page)
+    reader = _WindowReader(stop, pages, ingest)
     if cursor.in_progress and cursor.window_end is not None:
         resumed = Window(cursor.window_start, cursor.window_end)
         reader.read(resumed, cursor.value, cursor.resume)
         if window is not None or not reader.counts.complete or now <= resumed.end:
-            return reader.done()
+            return reader.counts
         cursor = Cursor(resumed.end)
     reader.read(window or next_window(rt, cursor, now), cursor.value)
-    return reader.done()
+    return reader.counts
 
 
 def next_window(rt: Runtime, cursor: Cursor, now: datetime) -> Window:
@@ -95,39 +132,29 @@ def next_window(rt: Runtime, cursor: Cursor, now: datetime) -> Window:
 
 
 @dataclass
-class _WindowReader:
+class _WindowReader(Generic[P]):
     """Reads windows page by page, saving the cursor's progress with every page."""
 
-    rt: Runtime
-    now: datetime
-    stream: str
     stop: threading.Event | None
-    force: bool
-    on_page: Callable[[Ingested], None] | None
+    pages: Callable[[Window, str | None], Iterator[P]]
+    ingest: Callable[[P, Cursor], PullCounts]
     counts: PullCounts = dataclasses.field(default_factory=PullCounts)
 
     def read(self, window: Window, value: datetime | None, resume: str | None = None) -> None:
         """Read `window` from the page token `resume` on; `value` is the cursor until it is done."""
         counts = self.counts
-        for page in self.rt.connector.pull_contacts(window, resume):
+        for page in self.pages(window, resume):
             progress = (
                 Cursor(value, window.start, window.end, page.resume) if page.resume else Cursor(window.end)
             )
-            ingested = ingest_page(self.rt, page, self.now, force=self.force, cursor=(self.stream, progress))
-            self.rt.store.refresh_statistics()
-            counts.changed += len(ingested.dirty)
+            took = self.ingest(page, progress)
+            counts.changed += took.changed
             counts.pages += 1
-            counts.pulled += len(page.contacts)
-            counts.quarantined += ingested.quarantined
-            if self.on_page is not None:
-                self.on_page(ingested)
+            counts.pulled += took.pulled
+            counts.quarantined += took.quarantined
             if page.resume and self.stop is not None and self.stop.is_set():
                 counts.complete = False
                 return
-
-    def done(self) -> PullCounts:
-        self.rt.metrics.pulled.inc(self.counts.pulled)
-        return self.counts
 
 
 def ingest_page(

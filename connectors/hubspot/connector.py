@@ -18,6 +18,7 @@ from handoff.connectors.protocol import (
     Budget,
     ContactPage,
     CrmOwner,
+    DealPage,
     FieldUpdate,
     TaskRequest,
     Window,
@@ -91,6 +92,9 @@ class HubSpotConnector:
 
     def pull_owners(self) -> list[CrmOwner]:
         return self.reader.owners()
+
+    def pull_deals(self, window: Window, resume: str | None = None) -> Iterator[DealPage]:
+        return self.reader.deals(window, resume)
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         results = self.writer.fields(updates)

@@ -65,13 +65,15 @@ def connect(settings: CrmSettings, policy: Policy, clock: Clock) -> Connector:
 
 def set_up(connector: Connector, policy: Policy) -> SetupReport:
     """The fields handoff writes; and a check that the portal has what the settings name (the
-    custom lifecycle stages mapped, the Leads object when it is on), so a gap is seen now."""
+    custom lifecycle stages mapped, the Leads object when it is on) and that the token may read
+    deals (outcomes), so a gap is seen now."""
     assert isinstance(connector, HubSpotConnector)
     report = setup(connector.client, policy)
     connector.reader.stages()
-    if connector.reader.leads is None:
-        return report
-    return dataclasses.replace(report, missing=[*report.missing, *connector.reader.leads.missing()])
+    missing = [*report.missing, *connector.reader.deals_missing()]
+    if connector.reader.leads is not None:
+        missing += connector.reader.leads.missing()
+    return dataclasses.replace(report, missing=missing)
 
 
 def webhooks(settings: CrmSettings) -> Sequence[WebhookRoute]:

@@ -19,6 +19,7 @@ from cachetools import LRUCache
 from handoff.config.vocabulary import CRM_OWNED_STAGES, Stage
 from handoff.connectors.errors import AuthError, RecordRefused, Transient, record_problem
 from handoff.connectors.hubspot.client import ASSOCIATION_BATCH, TIMEOUT, HubSpotClient
+from handoff.connectors.hubspot.deals import DEAL_PROPERTIES, deal_change
 from handoff.connectors.hubspot.leads import Lead, LeadsWorkspace, touches, with_lead
 from handoff.connectors.hubspot.mapping import (
     COMPANY_PROPERTIES,
@@ -37,7 +38,15 @@ from handoff.connectors.hubspot.mapping import (
     written_from,
 )
 from handoff.connectors.hubspot.stages import PortalStages, StageOption
-from handoff.connectors.protocol import ActivityPull, ContactPage, CrmOwner, Rejected, Window
+from handoff.connectors.protocol import (
+    ActivityPull,
+    ContactPage,
+    CrmOwner,
+    DealChange,
+    DealPage,
+    Rejected,
+    Window,
+)
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.records import Activity, Contact
 
@@ -61,6 +70,8 @@ LEADS_PASS = "leads"
 # Companies kept between pages and windows (about a kilobyte each).
 COMPANY_CACHE = 50_000
 
+DEALS = "deals"
+
 # Where the next search starts: ids from `above` on, skipping `after` results (almost always 0).
 Position = dict[str, Any]
 
@@ -69,6 +80,11 @@ def _order(option: dict[str, Any]) -> int:
     """An option's place in the portal's order (HubSpot's `displayOrder`; unset sorts first)."""
     rank = option.get("displayOrder")
     return rank if isinstance(rank, int) else 0
+
+
+def _id_order(record_id: str) -> tuple[int, str]:
+    """HubSpot ids are numbers: compared as numbers, not text ("9" before "10")."""
+    return (int(record_id), "") if record_id.isdigit() else (0, record_id)
 
 
 def _position(resume: str | None) -> Position:
@@ -133,12 +149,14 @@ class Reader:
         rest = passes[passes.index(done) + 1 :] if done in passes else passes
         return {"pass": rest[0], "above": 0} if rest else None
 
-    def _searches(self, window: Window, position: Position) -> tuple[list[dict[str, Any]], Position | None]:
+    def _searches(
+        self, window: Window, position: Position, *, object_type: str = "contacts"
+    ) -> tuple[list[dict[str, Any]], Position | None]:
         """One page for the pipeline: up to SEARCHES_PER_PAGE searches, and where the next starts."""
         records: list[dict[str, Any]] = []
         at = position
         for _ in range(SEARCHES_PER_PAGE):
-            results, following = self._search_page(window, at)
+            results, following = self._search_page(window, at, object_type=object_type)
             records += [r.get("properties") or {} for r in results]
             if following is None:
                 return records, None
@@ -160,7 +178,7 @@ class Reader:
         return page, following
 
     def _search_page(
-        self, window: Window, position: Position
+        self, window: Window, position: Position, *, object_type: str = "contacts"
     ) -> tuple[list[dict[str, Any]], Position | None]:
         """One search page, and where the next starts (None: the window is done).
 
@@ -169,7 +187,7 @@ class Reader:
         page back) leaves the result set, and an offset would then skip whoever moved up into its
         place; no search comes near the 10,000-result cap either. Only a page that is empty yet not
         the last (records not searchable yet) is stepped over by offset, having no id to go on."""
-        found = self._search(window, position["above"], position["after"], PAGE)
+        found = self._search(window, position["above"], position["after"], PAGE, object_type=object_type)
         results: list[dict[str, Any]] = found.get("results") or []
         following = ((found.get("paging") or {}).get("next") or {}).get("after")
         if following is None:
@@ -180,7 +198,7 @@ class Reader:
             raise Transient(
                 "HubSpot search keeps answering empty pages; the window is retried next cycle",
                 crm="hubspot",
-                operation="contacts.search",
+                operation=f"{object_type}.search",
             )
         return results, {"above": position["above"], "after": int(following)}
 
@@ -233,7 +251,11 @@ class Reader:
             filters.append({"propertyName": modified, "operator": "GTE", "value": epoch_ms(window.start)})
         if above:
             filters.append({"propertyName": "hs_object_id", "operator": "GTE", "value": str(above)})
-        wanted = ["hs_object_id"] if limit == 1 or object_type != "contacts" else self._contact_properties()
+        wanted = ["hs_object_id"]
+        if limit > 1 and object_type == "contacts":
+            wanted = self._contact_properties()
+        elif limit > 1 and object_type == DEALS:
+            wanted = list(DEAL_PROPERTIES)
         body = {
             "filterGroups": [{"filters": filters}],
             "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
@@ -335,6 +357,39 @@ class Reader:
         for record in self.client.batch_read("companies", missing, COMPANY_PROPERTIES):
             self._company_cache[str(record["id"])] = record.get("properties") or {}
         return {i: self._company_cache[i] for i in ids if i in self._company_cache}
+
+    # -- deals --------------------------------------------------------------------------------------
+
+    def deals(self, window: Window, resume: str | None) -> Iterator[DealPage]:
+        """Deals modified in the window, by the same keyset search as contacts (SEARCHES_PER_PAGE
+        searches a page), each page with one associations read for its deals' contacts."""
+        position: Position | None = _position(resume)
+        while position is not None:
+            records, position = self._searches(window, position, object_type=DEALS)
+            ids = [str(props.get("hs_object_id")) for props in records]
+            links = self.client.associations(DEALS, "contacts", ids) if ids else {}
+            changes: list[DealChange] = []
+            rejected: list[Rejected] = []
+            for props in records:
+                deal_id = str(props.get("hs_object_id", "?"))
+                contacts = tuple(sorted(set(links.get(deal_id, ())), key=_id_order))
+                try:
+                    changes.append(deal_change(props, contacts))
+                except Exception as error:  # one deal that cannot be read never stops its page
+                    rejected.append(Rejected(deal_id, DEALS, record_problem(error), dict(props)))
+            yield DealPage(changes, rejected, json.dumps(position) if position else None)
+
+    def deals_missing(self) -> list[str]:
+        """What reading outcomes needs that the token lacks (`handoff setup` lists it): one
+        deal search, which answers 403 without the `crm.objects.deals.read` scope."""
+        try:
+            self.client.search(DEALS, {"limit": 1, "properties": ["hs_object_id"]}, operation="deals.check")
+        except AuthError as error:
+            return [
+                "read access to deals, for outcomes (the private app needs the"
+                f" crm.objects.deals.read scope): {error}"
+            ]
+        return []
 
     # -- history ------------------------------------------------------------------------------------
 

@@ -12,19 +12,21 @@ from __future__ import annotations
 import random
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
-from handoff.connectors.errors import RateLimited, Transient
+from handoff.connectors.errors import RateLimited, Transient, record_problem
 from handoff.connectors.protocol import (
     ActivityPull,
     Budget,
     ContactPage,
     CrmOwner,
+    DealChange,
+    DealPage,
     FieldUpdate,
     Rejected,
     TaskRequest,
@@ -32,10 +34,17 @@ from handoff.connectors.protocol import (
     WriteResult,
 )
 from handoff.connectors.retry import DEFAULT_RETRY, RetryPolicy
-from handoff.lifecycle.codec import activity_from_record, activity_to_json, contact_from_json, contact_to_json
+from handoff.lifecycle.codec import (
+    activity_from_record,
+    activity_to_json,
+    contact_from_json,
+    contact_to_json,
+    deal_from_json,
+    deal_to_json,
+)
 from handoff.lifecycle.observed import CrmContact
 from handoff.lifecycle.outputs import CONTACT_KEYS, FieldValues, OutputField
-from handoff.lifecycle.records import Activity, Contact
+from handoff.lifecycle.records import Activity, Contact, Deal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (
@@ -57,6 +66,9 @@ CREATE TABLE IF NOT EXISTS versions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, contact_id TEXT NOT NULL, data TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS versions_contact ON versions (contact_id);
 CREATE TABLE IF NOT EXISTS requests (operation TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deals (
+    id TEXT PRIMARY KEY, data TEXT NOT NULL, contact_ids TEXT NOT NULL, modified_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS deals_modified ON deals (modified_at, id);
 """
 
 
@@ -138,6 +150,28 @@ class MemoryCrm:
         with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO owners (id, data) VALUES (?, ?)", rows)
 
+    def put_deals(
+        self, records: Sequence[tuple[Deal, Sequence[str]]], modified_at: datetime | None = None
+    ) -> None:
+        """Create or replace deals with the contacts they are associated with, as a rep does."""
+        self.put_deal_data([(d.id, deal_to_json(d), contact_ids) for d, contact_ids in records], modified_at)
+
+    def put_deal_data(
+        self,
+        records: Sequence[tuple[str, Mapping[str, Any], Sequence[str]]],
+        modified_at: datetime | None = None,
+    ) -> None:
+        """Deals as raw data (id, fields, contact ids): a test's way to store one handoff cannot read."""
+        at = _ts(modified_at or self._clock())
+        rows = [(i, _dumps(dict(data)), _dumps(list(contacts)), at) for i, data, contacts in records]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO deals (id, data, contact_ids, modified_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                "contact_ids = excluded.contact_ids, modified_at = excluded.modified_at",
+                rows,
+            )
+
     def rep_edit(self, contact_id: str, **changes: Any) -> None:
         """A rep edits the contact in the CRM (accepts, documents evidence, rejects with a reason)."""
         with self._transaction() as db:
@@ -199,23 +233,33 @@ class MemoryCrm:
     # -- the connector protocol -------------------------------------------------------------------
 
     def pull_contacts(self, window: Window, resume: str | None = None) -> Iterator[ContactPage]:
+        columns = "id, data, outputs, account_owner_id, modified_at"
+        for rows, token in self._keyset("search", "contacts", columns, window, resume):
+            contacts, rejected = _map_contacts(rows)
+            yield ContactPage(contacts, rejected, token)
+
+    def _keyset(
+        self, operation: str, table: str, columns: str, window: Window, resume: str | None
+    ) -> Iterator[tuple[list[tuple[Any, ...]], str | None]]:
+        """Rows of `table` modified in the window, by (modified_at, id), a page at a time, each
+        with the token to resume after it (None after the last). `columns` start with the id
+        and end with modified_at."""
         after_at, after_id = (float(resume.split("|")[0]), resume.split("|", 1)[1]) if resume else (-1.0, "")
         start = _ts(window.start) if window.start else -1.0
         end = _ts(window.end)
         while True:
-            self._gate("search")
+            self._gate(operation)
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT id, data, outputs, account_owner_id, modified_at FROM contacts "
+                    f"SELECT {columns} FROM {table} "
                     "WHERE modified_at >= ? AND modified_at <= ? AND (modified_at, id) > (?, ?) "
                     "ORDER BY modified_at, id LIMIT ?",
                     (start, end, after_at, after_id, self.page_size),
                 ).fetchall()
-            contacts, rejected = _map_contacts(rows)
             done = len(rows) < self.page_size
             if rows:
-                after_at, after_id = rows[-1][4], rows[-1][0]
-            yield ContactPage(contacts, rejected, None if done else f"{after_at!r}|{after_id}")
+                after_at, after_id = rows[-1][-1], rows[-1][0]
+            yield rows, None if done else f"{after_at!r}|{after_id}"
             if done:
                 return
 
@@ -279,6 +323,21 @@ class MemoryCrm:
         with self._lock:
             rows = self._db.execute("SELECT data FROM owners ORDER BY id").fetchall()
         return [_owner_from_dict(orjson.loads(data)) for (data,) in rows]
+
+    def pull_deals(self, window: Window, resume: str | None = None) -> Iterator[DealPage]:
+        columns = "id, data, contact_ids, modified_at"
+        for rows, token in self._keyset("deals", "deals", columns, window, resume):
+            changes: list[DealChange] = []
+            rejected: list[Rejected] = []
+            for deal_id, data, contact_ids, modified_at in rows:
+                try:
+                    deal = deal_from_json(data)
+                except ValueError as error:  # pydantic's ValidationError is one
+                    rejected.append(Rejected(deal_id, "deals", record_problem(error), {"data": data}))
+                    continue
+                contacts = tuple(sorted(orjson.loads(contact_ids)))
+                changes.append(DealChange(deal, contacts, _from_ts(modified_at)))
+            yield DealPage(changes, rejected, token)
 
     def write_fields(self, updates: Sequence[FieldUpdate]) -> list[WriteResult]:
         results: list[WriteResult] = []

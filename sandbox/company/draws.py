@@ -32,6 +32,11 @@ def weighted_choice(rng: random.Random, weights: Mapping[T, int]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def deal_amount(rng: random.Random) -> int:
+    """What a deal is worth: a yearly subscription, $6,000 to $90,000 in hundreds."""
+    return int(round(rng.uniform(6_000, 90_000), -2))
+
+
 def moment_key(moment: datetime) -> str:
     """A moment as RNG keys name it, e.g. ``2026-11-30T13:45:07.250Z`` (UTC, milliseconds).
 

@@ -303,6 +303,29 @@ class OpportunityCreated:
     rep: str
 
 
+@dataclass(frozen=True)
+class DealOpened:
+    """A deal for the lead: what the rep expects to sell them (``amount`` in dollars)."""
+
+    at: datetime
+    lead: str
+    rep: str
+    name: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class DealClosed:
+    """The lead's open deal closes, won (for ``amount``) or lost; a won deal makes the lead a
+    customer, as the CRM's own automation does."""
+
+    at: datetime
+    lead: str
+    rep: str
+    won: bool
+    amount: int
+
+
 Creation = TeamFormed | RepJoined | QueueOpened | FormPublished | AccountOpened | LeadImported | LeadArrived
 Activity = (
     FormSubmitted
@@ -323,5 +346,7 @@ Activity = (
     | EvidenceDocumented
     | LeadRejected
     | OpportunityCreated
+    | DealOpened
+    | DealClosed
 )
 CompanyEvent = Creation | Activity

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handoff.sandbox.company import vocabulary as data
-from handoff.sandbox.company.draws import between, seeded_uuid, weighted_choice
+from handoff.sandbox.company.draws import between, deal_amount, keyed_rng, seeded_uuid, weighted_choice
 from handoff.sandbox.company.events import (
     AccountOpened,
     Activity,
     BrowsingSummarised,
     CallLogged,
+    DealClosed,
+    DealOpened,
     EmailClicked,
     EmailLogged,
     EmailOpened,
@@ -85,6 +87,7 @@ class _Chronicle:
     def __init__(self, crm: CrmPort, seed: int, now: datetime, history: timedelta) -> None:
         self.crm = crm
         self.rng = random.Random(f"acme-world:{seed}")
+        self.seed = seed
         self.now = to_ms(now)
         self.start = self.now - history
         self._ids: set[int] = set()
@@ -333,8 +336,35 @@ class _Chronicle:
         later.append((assigned, LeadAssigned(assigned, lead, rep.id, status)))
         staged = between(rng, assigned, min(self.now, assigned + timedelta(days=20)))
         later.append((staged, LeadStaged(staged, lead, rep.id, _OUTCOME_STAGES[outcome])))
+        if outcome in ("opportunity", "customer"):
+            self._deal(lead, rep, assigned, staged, outcome, later=later)
         if outcome != "mql":
             self._activities(rep, lead, assigned, outcome)
+
+    def _deal(
+        self,
+        lead: str,
+        rep: Rep,
+        assigned: datetime,
+        staged: datetime,
+        outcome: str,
+        *,
+        later: list[tuple[datetime, Activity]],
+    ) -> None:
+        """The deal of an opportunity (open, or lost since) or of a customer (won when the lead
+        became one), drawn from its own RNG: the rest of the company is as it was without deals."""
+        rng = keyed_rng("acme-deal", self.seed, lead)
+        amount = deal_amount(rng)
+        if outcome == "customer":
+            opened = between(rng, assigned, staged)
+            later.append((opened, DealOpened(opened, lead, rep.id, data.DEAL_NAME, amount)))
+            later.append((staged, DealClosed(staged, lead, rep.id, True, amount)))
+            return
+        later.append((staged, DealOpened(staged, lead, rep.id, data.DEAL_NAME, amount)))
+        if rng.random() < 0.3:
+            lost = between(rng, staged, self.now)
+            if lost < self.now:
+                later.append((lost, DealClosed(lost, lead, rep.id, False, amount)))
 
     def _activities(self, rep: Rep, lead: str, assigned: datetime, outcome: str) -> None:
         rng, crm = self.rng, self.crm

@@ -24,6 +24,11 @@ class SimulationProfile:
     reject_without_reason: float = 0.2
     three_of_four: float = 0.25
     opportunity_rate: float = 0.5
+    close_rate: float = 0.7
+    """Of the opportunities, how many close (the rest stay open); of those, `win_rate` are won."""
+    win_rate: float = 0.4
+    close_days: tuple[float, float] = (5.0, 30.0)
+    """Days after the opportunity its deal closes."""
     outcome_hours: tuple[float, float] = (3.0, 16.0)
     """Working hours a responsive rep takes, after the first touch, to qualify or reject a lead."""
 

@@ -13,10 +13,13 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from handoff.sandbox.company import vocabulary as data
 from handoff.sandbox.company.agenda import Agenda
-from handoff.sandbox.company.draws import keyed_rng
+from handoff.sandbox.company.draws import deal_amount, keyed_rng
 from handoff.sandbox.company.events import (
     CallLogged,
+    DealClosed,
+    DealOpened,
     EmailLogged,
     EvidenceDocumented,
     EvidenceValue,
@@ -110,10 +113,23 @@ class SalesTeam:
         if rng.random() >= self.profile.opportunity_rate:
             return
         at = add_working_time(base, timedelta(hours=rng.uniform(4, 24)), rep.timezone)
+        deal = keyed_rng("sim", self.seed, "deal", lead)
+        amount = deal_amount(deal)
+        closes = deal.random() < self.profile.close_rate
+        won = deal.random() < self.profile.win_rate
+        after = timedelta(days=deal.uniform(*self.profile.close_days))
 
         def convert(moment: datetime) -> None:
-            if self._still_owned(lead, rep, stages=("sql",)):
-                self.crm.apply(OpportunityCreated(moment, lead, rep.id))
+            if not self._still_owned(lead, rep, stages=("sql",)):
+                return
+            self.crm.apply(OpportunityCreated(moment, lead, rep.id))
+            self.crm.apply(DealOpened(moment, lead, rep.id, data.DEAL_NAME, amount))
+            if closes:
+                final = amount if not won else round(amount * deal.uniform(0.8, 1.1), -2)
+                self.agenda.plan(
+                    moment + after,
+                    lambda then: self.crm.apply(DealClosed(then, lead, rep.id, won, int(final))),
+                )
 
         self.agenda.plan(at, convert)
 

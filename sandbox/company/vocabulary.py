@@ -296,3 +296,7 @@ _ASCII = str.maketrans(
 def ascii_slug(text: str) -> str:
     """``Fernández`` → ``fernandez``: email local parts and domains stay ASCII."""
     return text.lower().translate(_ASCII)
+
+
+# What the company sells: every deal is one yearly subscription.
+DEAL_NAME = "Acme Analytics subscription"

@@ -26,6 +26,7 @@ class AssociationType:
 _PAIRS: tuple[tuple[str, str, int, int, str | None], ...] = (
     ("contacts", "companies", 279, 280, None),
     ("contacts", "companies", PRIMARY_CONTACT_TO_COMPANY, PRIMARY_COMPANY_TO_CONTACT, "Primary"),
+    ("deals", "contacts", 3, 4, None),
     ("calls", "contacts", 194, 193, None),
     ("emails", "contacts", 198, 197, None),
     ("meetings", "contacts", 200, 199, None),

@@ -106,6 +106,24 @@ OBJECT_TYPES: dict[str, ObjectType] = {
             ("name", "domain", "website", "phone", "hs_object_id"),
         ),
         ObjectType(
+            "deals",
+            "0-3",
+            "deal",
+            "createdate",
+            "hs_lastmodifieddate",
+            (
+                "amount",
+                "closedate",
+                "createdate",
+                "dealname",
+                "dealstage",
+                "hs_lastmodifieddate",
+                "hs_object_id",
+                "pipeline",
+            ),
+            ("dealname", "hs_object_id"),
+        ),
+        ObjectType(
             "calls",
             "0-48",
             "call",
@@ -185,6 +203,20 @@ LEAD_DISQUALIFICATION_REASONS = (
     ("BAD_TIMING", "Bad timing"),
     ("COMPETITOR", "Went with a competitor"),
 )
+
+# The default sales pipeline: each stage with HubSpot's metadata, its win probability and whether
+# it closes the deal. `hs_is_closed` and `hs_is_closed_won` are calculated from the stage's metadata.
+DEAL_PIPELINE = "default"
+DEAL_STAGES = (
+    ("appointmentscheduled", "Appointment Scheduled", 0.2, False),
+    ("qualifiedtobuy", "Qualified To Buy", 0.4, False),
+    ("presentationscheduled", "Presentation Scheduled", 0.6, False),
+    ("decisionmakerboughtin", "Decision Maker Bought-In", 0.8, False),
+    ("contractsent", "Contract Sent", 0.9, False),
+    ("closedwon", "Closed Won", 1.0, True),
+    ("closedlost", "Closed Lost", 0.0, True),
+)
+CLOSED_DEAL_STAGES = {stage: probability == 1.0 for stage, _, probability, closed in DEAL_STAGES if closed}
 
 # HubSpot's default call outcomes: stored on the call by these ids, shown to reps by label.
 CALL_DISPOSITIONS = (
@@ -526,9 +558,40 @@ def _lead_properties() -> list[PropertyDef]:
     ]
 
 
+def _deal_properties() -> list[PropertyDef]:
+    info = "dealinformation"
+    return [
+        _prop("dealname", "Deal Name", group=info),
+        _prop(
+            "pipeline", "Pipeline", "enumeration", group=info, options=((DEAL_PIPELINE, "Sales Pipeline"),)
+        ),
+        _prop(
+            "dealstage",
+            "Deal Stage",
+            "enumeration",
+            group=info,
+            options=tuple((value, label) for value, label, _, _ in DEAL_STAGES),
+        ),
+        _prop("amount", "Amount", "number", group=info),
+        _prop("closedate", "Close Date", "datetime", group=info),
+        _owner_prop(info).with_changes(label="Deal owner"),
+        _prop("hs_is_closed", "Is Deal Closed?", "bool", group=info, read_only=True).with_changes(
+            calculated=True
+        ),
+        _prop("hs_is_closed_won", "Is Closed Won", "bool", group=info, read_only=True).with_changes(
+            calculated=True
+        ),
+        _prop("createdate", "Create Date", "datetime", group=info, read_only=True),
+        _prop("hs_lastmodifieddate", "Last Modified Date", "datetime", group=info, read_only=True),
+        _prop("hs_object_id", "Record ID", "number", group=info, read_only=True),
+    ]
+
+
 def standard_properties(object_type: str) -> list[PropertyDef]:
     if object_type == "contacts":
         return _contact_properties()
+    if object_type == "deals":
+        return _deal_properties()
     if object_type == "companies":
         return _company_properties()
     if object_type == "leads":

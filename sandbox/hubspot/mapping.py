@@ -13,6 +13,8 @@ from handoff.sandbox.company.events import (
     AccountOpened,
     BrowsingSummarised,
     CallLogged,
+    DealClosed,
+    DealOpened,
     EmailLogged,
     EvidenceDocumented,
     EvidenceValue,
@@ -27,6 +29,7 @@ from handoff.sandbox.company.events import (
 )
 from handoff.sandbox.company.people import Person
 from handoff.sandbox.company.terms import Channel, Evidence, FieldKind, FormField, Industry, LeadStatus, Stage
+from handoff.sandbox.hubspot.catalog import DEAL_PIPELINE
 from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.forms import FormDef
 from handoff.sandbox.hubspot.owners import Owner, Team
@@ -288,3 +291,22 @@ def rejection_changes(event: LeadRejected) -> dict[str, str]:
     if event.reason is not None:
         changes[DISQUALIFICATION_REASON] = event.reason
     return changes
+
+
+def deal_properties(event: DealOpened) -> dict[str, str]:
+    """A new deal in the default pipeline, at its first stage past the appointment."""
+    return {
+        "dealname": event.name,
+        "pipeline": DEAL_PIPELINE,
+        "dealstage": "qualifiedtobuy",
+        "amount": str(event.amount),
+        OWNER: event.rep,
+    }
+
+
+def deal_closing(event: DealClosed) -> dict[str, str]:
+    return {
+        "dealstage": "closedwon" if event.won else "closedlost",
+        "amount": str(event.amount),
+        "closedate": iso(event.at),
+    }

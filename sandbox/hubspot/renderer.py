@@ -18,6 +18,8 @@ from handoff.sandbox.company.events import (
     BrowsingSummarised,
     CallLogged,
     Creation,
+    DealClosed,
+    DealOpened,
     EmailClicked,
     EmailLogged,
     EmailOpened,
@@ -47,6 +49,7 @@ from handoff.sandbox.company.port import EvidenceField, Handoff, LeadView
 from handoff.sandbox.company.terms import Evidence, FieldKind, LeadStatus, Stage
 from handoff.sandbox.hubspot import mapping as hs
 from handoff.sandbox.hubspot.analytics import EMAIL_CLICK, EMAIL_OPEN, PAGE_VIEW, WebEvent
+from handoff.sandbox.hubspot.associations import default_type
 from handoff.sandbox.hubspot.errors import PropertyValidationError
 from handoff.sandbox.hubspot.narration import SimEvent
 from handoff.sandbox.hubspot.records import ChangeSource
@@ -56,6 +59,7 @@ from handoff.sandbox.hubspot.state import RecordNotFound, SandboxState
 _IMPORT = ChangeSource("IMPORT")
 _ANALYTICS = ChangeSource("ANALYTICS")
 _EMAIL_INTEGRATION = ChangeSource("EMAIL_INTEGRATION")
+_DEAL_SYNC = ChangeSource("AUTOMATION_PLATFORM")
 
 
 class HubSpotRenderer:
@@ -124,6 +128,8 @@ class HubSpotRenderer:
                 self._rep_works(event)
             case LeadAccepted() | EvidenceDocumented() | LeadRejected() | OpportunityCreated():
                 self._rep_judges(event)
+            case DealOpened() | DealClosed():
+                self._deal(event)
             case _:
                 assert_never(event)
 
@@ -197,6 +203,50 @@ class HubSpotRenderer:
             return
         detail = ", ".join(f"{name}={value}" for name, value in changes.items())
         self._tell(SimEvent(event.at, kind, event.lead, detail, event.rep))
+
+    def _deal(self, event: DealOpened | DealClosed) -> None:
+        """A deal on the lead, by its rep: opened in the default pipeline, associated with the
+        contact; closed won or lost. A won deal makes the contact a customer, as HubSpot's
+        lifecycle sync does for a deal's contacts."""
+        state = self.state
+        source = self._rep_source(event.rep)
+        if state.get("contacts", event.lead) is None:
+            self._tell(SimEvent(event.at, "skipped", event.lead, "deal: the lead is gone", event.rep))
+            return
+        if isinstance(event, DealOpened):
+            link = default_type("deals", "contacts")
+            assert link is not None
+            deal = state.create(
+                "deals",
+                hs.deal_properties(event),
+                source=source,
+                at=event.at,
+                associations=[(link, int(event.lead))],
+            )
+            self._tell(
+                SimEvent(event.at, "deal_opened", event.lead, f"deal {deal.id}: {event.amount}", event.rep)
+            )
+            return
+        deal_id = self._open_deal(event.lead)
+        if deal_id is None:
+            self._tell(SimEvent(event.at, "skipped", event.lead, "deal closed: no open deal", event.rep))
+            return
+        state.update("deals", deal_id, hs.deal_closing(event), source=source, at=event.at)
+        if event.won:
+            contact = state.get("contacts", event.lead)
+            if contact is not None and contact.get(hs.LIFECYCLE_STAGE) != hs.STAGES[Stage.CUSTOMER]:
+                changes = {hs.LIFECYCLE_STAGE: hs.STAGES[Stage.CUSTOMER]}
+                state.update("contacts", event.lead, changes, source=_DEAL_SYNC, at=event.at)
+        kind = "deal_won" if event.won else "deal_lost"
+        self._tell(SimEvent(event.at, kind, event.lead, f"deal {deal_id}: {event.amount}", event.rep))
+
+    def _open_deal(self, lead: str) -> str | None:
+        """The lead's open deal (the newest, if a rep opened more than one)."""
+        for deal_id in reversed(self.state.associated_ids("contacts", lead, "deals")):
+            deal = self.state.get("deals", deal_id)
+            if deal is not None and deal.get("hs_is_closed") != "true":
+                return deal_id
+        return None
 
     def _submit(self, event: FormSubmitted) -> None:
         """Another form from a known lead, submitted under the email HubSpot has for them."""

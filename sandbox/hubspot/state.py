@@ -24,6 +24,7 @@ from handoff.sandbox.hubspot.associations import (
     default_type,
 )
 from handoff.sandbox.hubspot.catalog import (
+    CLOSED_DEAL_STAGES,
     OBJECT_TYPES,
     standard_groups,
     standard_properties,
@@ -53,6 +54,7 @@ _FIRST_IDS = {
     "notes": 24_000_000_001,
     "tasks": 25_000_000_001,
     "leads": 26_000_000_001,
+    "deals": 27_000_000_001,
 }
 MAX_STRING = 65_536
 LOGGED_ACTIVITIES = frozenset({"calls", "emails", "meetings", "notes"})
@@ -560,6 +562,14 @@ class SandboxState:
         """Derived fields HubSpot maintains itself: email domain, stage dates, primary company."""
         if record.object_type == "leads" and name == "hs_pipeline_stage" and value:
             self._set_derived(record, f"hs_v2_date_entered_{value}", iso(at), at, source, creating=creating)
+        if record.object_type == "deals" and name == "dealstage":
+            # Calculated from the stage's metadata (closed, probability 1.0 for won), as HubSpot does.
+            won = CLOSED_DEAL_STAGES.get(value)
+            closed = "true" if won is not None else "false"
+            self._set_derived(record, "hs_is_closed", closed, at, source, creating=creating)
+            self._set_derived(
+                record, "hs_is_closed_won", "true" if won else "false", at, source, creating=creating
+            )
         if record.object_type != "contacts":
             return
         if name == "email":

@@ -7,6 +7,7 @@ Salesforce joins by adding one module with its world.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -45,10 +46,22 @@ class World(Protocol):
         """The subjects of the tasks in the CRM not completed yet."""
         ...
 
+    def deals(self, count: int, modified_at: datetime, contact_ids: Sequence[str]) -> list[str]:
+        """Open `count` deals associated with these contacts, last modified at `modified_at`."""
+        ...
+
+    def win(self, deal_id: str, amount: float, at: datetime) -> None:
+        """A rep closes the deal won, for `amount`, at `at`."""
+        ...
+
+    def unreadable_deal(self, contact_id: str, modified_at: datetime) -> str:
+        """A deal the CRM holds with an amount handoff cannot read (junk an old import left)."""
+        ...
+
 
 class ConnectorContract:
     page_size: int = 0
-    """How many contacts make more than one page for this connector (set by the subclass)."""
+    """How many contacts (or deals) make more than one page for this connector (set by the subclass)."""
 
     def test_pages_resume_from_their_token(self, world: World) -> None:
         ids = world.contacts(self.page_size + 5, world.now - timedelta(hours=1))
@@ -187,3 +200,63 @@ class ConnectorContract:
 
         assert budget.remaining is None or budget.remaining >= 0
         assert (budget.remaining is None) == (budget.limit is None)
+
+    def test_deals_come_since_a_time_with_their_contacts(self, world: World) -> None:
+        ada, bob, cy = world.contacts(3, world.now - timedelta(days=3))
+        old = world.deals(2, world.now - timedelta(days=3), [ada])
+        new = world.deals(1, world.now - timedelta(hours=1), [bob, cy])
+        window = Window(world.now - timedelta(days=1), world.now)
+
+        pulled = [change for page in world.connector.pull_deals(window) for change in page.deals]
+
+        assert [change.deal.id for change in pulled] == new, "only what changed inside the window"
+        assert not {change.deal.id for change in pulled} & set(old)
+        (change,) = pulled
+        assert sorted(change.contact_ids) == sorted([bob, cy])
+        assert (change.deal.closed, change.deal.won) == (False, False)
+        assert window.start is not None
+        assert window.start <= change.modified_at <= world.now
+        everything = {
+            c.deal.id for page in world.connector.pull_deals(Window(None, world.now)) for c in page.deals
+        }
+        assert everything == {*old, *new}
+
+    def test_deal_pages_resume_from_their_token(self, world: World) -> None:
+        (contact_id,) = world.contacts(1, world.now - timedelta(hours=2))
+        ids = world.deals(self.page_size + 5, world.now - timedelta(hours=1), [contact_id])
+        window = Window(world.now - timedelta(days=1), world.now)
+
+        first = next(world.connector.pull_deals(window))
+        assert first.resume is not None, "more than one page"
+        rest = [c.deal.id for page in world.connector.pull_deals(window, first.resume) for c in page.deals]
+        pulled = [c.deal.id for c in first.deals] + rest
+
+        assert sorted(pulled) == sorted(ids)
+        assert len(pulled) == len(set(pulled)), "no deal twice"
+
+    def test_a_won_deal_says_so_with_its_amount(self, world: World) -> None:
+        (contact_id,) = world.contacts(1, world.now - timedelta(days=2))
+        (deal_id,) = world.deals(1, world.now - timedelta(days=2), [contact_id])
+        world.win(deal_id, 12_500.0, world.now - timedelta(hours=1))
+
+        (change,) = [
+            c
+            for page in world.connector.pull_deals(Window(world.now - timedelta(days=1), world.now))
+            for c in page.deals
+        ]
+
+        assert change.deal.id == deal_id
+        assert (change.deal.closed, change.deal.won, change.deal.amount) == (True, True, 12_500.0)
+        assert change.contact_ids == (contact_id,)
+
+    def test_a_deal_that_cannot_be_read_is_rejected_and_its_page_goes_on(self, world: World) -> None:
+        (contact_id,) = world.contacts(1, world.now - timedelta(hours=2))
+        good = world.deals(2, world.now - timedelta(hours=1), [contact_id])
+        bad = world.unreadable_deal(contact_id, world.now - timedelta(hours=1))
+
+        pages = list(world.connector.pull_deals(Window(world.now - timedelta(days=1), world.now)))
+
+        assert sorted(c.deal.id for page in pages for c in page.deals) == sorted(good)
+        rejected = [r for page in pages for r in page.rejected]
+        assert [(r.record_id, r.stream) for r in rejected] == [(bad, "deals")]
+        assert "amount" in rejected[0].error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import count
 
@@ -13,12 +13,14 @@ from handoff.connectors.hubspot.connector import HubSpotConnector
 from handoff.connectors.hubspot.reader import PAGE, SEARCHES_PER_PAGE
 from handoff.connectors.hubspot.setup import setup
 from handoff.sandbox.hubspot import HubSpotSandbox, Owner, SimulatedClock
+from handoff.sandbox.hubspot.associations import ASSOCIATION_TYPES
 from handoff.sandbox.hubspot.clock import iso
 from handoff.sandbox.hubspot.records import ChangeSource
 from tests.connectors.contract import ConnectorContract
 from tests.hubspot.conftest import MONDAY, connect
 
 USER = 7_000_001
+DEAL_TO_CONTACT = ASSOCIATION_TYPES[("deals", "contacts", 3)]
 
 
 class HubSpotWorld:
@@ -69,6 +71,28 @@ class HubSpotWorld:
 
     def owner_id(self) -> str:
         return self.owner.id
+
+    def deals(self, number: int, modified_at: datetime, contact_ids: Sequence[str]) -> list[str]:
+        links = [(DEAL_TO_CONTACT, int(contact_id)) for contact_id in contact_ids]
+        created = []
+        for _ in range(number):
+            n = next(self._numbers)
+            properties = {"dealname": f"Deal {n}", "dealstage": "qualifiedtobuy", "pipeline": "default"}
+            record = self.state.create("deals", properties, at=modified_at, associations=links)
+            created.append(str(record.id))
+        return created
+
+    def win(self, deal_id: str, amount: float, at: datetime) -> None:
+        changes = {"dealstage": "closedwon", "amount": str(amount), "closedate": iso(at)}
+        self.state.update("deals", deal_id, changes, source=ChangeSource.ui(USER), at=at)
+
+    def unreadable_deal(self, contact_id: str, modified_at: datetime) -> str:
+        (deal_id,) = self.deals(1, modified_at, [contact_id])
+        # Straight into the stored record: what an old import left, past the API's checks today.
+        record = self.state.raw_record("deals", int(deal_id))
+        assert record is not None
+        record.values["amount"] = "1,200.50"
+        return deal_id
 
     def open_tasks(self) -> set[str]:
         tasks = [self.state.get("tasks", task_id) for task_id in self.state.ids("tasks")]

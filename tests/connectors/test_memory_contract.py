@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import count
 
@@ -10,8 +10,8 @@ import pytest
 
 from handoff.config.vocabulary import ActivityKind
 from handoff.connectors.memory.crm import MemoryCrm
-from handoff.connectors.protocol import CrmOwner
-from handoff.lifecycle.records import Activity, Contact
+from handoff.connectors.protocol import CrmOwner, Window
+from handoff.lifecycle.records import Activity, Contact, Deal
 from tests.connectors.contract import ConnectorContract
 from tests.support import FakeClock
 
@@ -50,6 +50,27 @@ class MemoryWorld:
 
     def open_tasks(self) -> set[str]:
         return {task["subject"] for task in self.crm.tasks() if "completed_at" not in task}
+
+    def deals(self, number: int, modified_at: datetime, contact_ids: Sequence[str]) -> list[str]:
+        ids = [f"d{next(self._ids):05d}" for _ in range(number)]
+        deals = [Deal(i, created_at=modified_at, stage="qualified", amount=1000.0) for i in ids]
+        self.crm.put_deals([(d, contact_ids) for d in deals], modified_at)
+        return ids
+
+    def win(self, deal_id: str, amount: float, at: datetime) -> None:
+        won = Deal(deal_id, stage="closed_won", closed=True, won=True, amount=amount, close_date=at)
+        (change,) = [
+            c
+            for page in self.crm.pull_deals(Window(None, self.clock.now))
+            for c in page.deals
+            if c.deal.id == deal_id
+        ]
+        self.crm.put_deals([(won, change.contact_ids)], at)
+
+    def unreadable_deal(self, contact_id: str, modified_at: datetime) -> str:
+        deal_id = f"d{next(self._ids):05d}"
+        self.crm.put_deal_data([(deal_id, {"id": deal_id, "amount": -5}, [contact_id])], modified_at)
+        return deal_id
 
     def _at(self, moment: datetime) -> _Moment:
         return _Moment(self.clock, moment)

@@ -7,23 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
-from handoff.store.database import make_db_engine
-from handoff.store.migrate import migrate
 from handoff.store.runs import RunStatus, recorded_run
 from handoff.store.unit_of_work import Store
 from tests.support import FakeClock
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    engine = make_db_engine(database_url)
-    migrate(engine)
-    yield Store(engine, "memory")
-    engine.dispose()
 
 
 def _statuses(store: Store) -> list[tuple[str, RunStatus, str | None]]:

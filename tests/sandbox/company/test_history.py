@@ -13,6 +13,8 @@ from handoff.sandbox.company import vocabulary as data
 from handoff.sandbox.company.events import (
     AccountOpened,
     CallLogged,
+    DealClosed,
+    DealOpened,
     EmailLogged,
     EmailOpened,
     FormPublished,
@@ -158,3 +160,23 @@ def test_a_new_person_never_takes_an_email_the_crm_holds() -> None:
 
     assert all("7@" in person.email for person in people)
     assert len({person.email for person in people}) == 20
+
+
+def test_opportunities_and_customers_have_deals_that_leave_the_rest_of_the_history_as_it_was(
+    written: tuple[FakeCrm, History],
+) -> None:
+    crm, _ = written
+    staged = {e.lead: e.stage for e in crm.of(LeadStaged)}
+    opened = {e.lead: e for e in crm.of(DealOpened)}
+    closed = {e.lead: e for e in crm.of(DealClosed)}
+    worked = {lead for lead, stage in staged.items() if stage in (Stage.OPPORTUNITY, Stage.CUSTOMER)}
+
+    assert worked
+    assert set(opened) == worked, "one deal per opportunity or customer"
+    assert {lead for lead, e in closed.items() if e.won} == {
+        lead for lead, stage in staged.items() if stage is Stage.CUSTOMER
+    }, "a customer's deal was won"
+    assert all(e.at >= opened[e.lead].at for e in closed.values())
+    assert all(6_000 <= e.amount <= 90_000 for e in opened.values())
+    without_deals = [e for e in crm.events if not isinstance(e, DealOpened | DealClosed)]
+    assert len(without_deals) + len(opened) + len(closed) == len(crm.events)

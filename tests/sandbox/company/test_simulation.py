@@ -11,6 +11,8 @@ from handoff.sandbox.company import vocabulary as data
 from handoff.sandbox.company.events import (
     CallLogged,
     CompanyEvent,
+    DealClosed,
+    DealOpened,
     EmailClicked,
     EmailLogged,
     EmailOpened,
@@ -267,3 +269,30 @@ def test_personas_are_dealt_by_the_profile_and_overridden_by_name() -> None:
     assert chosen.persona("someone-else") == RESPONSIVE
     with pytest.raises(ValueError, match="unknown persona"):
         CompanySimulation(crm, 9, start=START, personas={reps[0].email: "grumpy"})
+
+
+@pytest.mark.parametrize(
+    ("close_rate", "win_rate", "expected"),
+    [(1.0, 1.0, [True]), (1.0, 0.0, [False]), (0.0, 1.0, [])],
+)
+def test_an_opportunity_opens_a_deal_that_closes_won_or_lost_days_later(
+    close_rate: float, win_rate: float, expected: list[bool]
+) -> None:
+    crm = _crm()
+    lead = crm.add_lead("buyer@northwind.example", "CFO")
+    crm.hand_off(lead, SOPHIE.id, "sql", START)
+    profile = SimulationProfile(
+        "deals", arrivals_per_hour=0, activity_per_hour=0, never_responds=0, slow=0,
+        opportunity_rate=1.0, close_rate=close_rate, win_rate=win_rate, close_days=(5.0, 6.0),
+    )  # fmt: skip
+
+    _run(CompanySimulation(crm, 4, start=START, profile=profile), 24 * 9)
+
+    [opportunity] = crm.of(OpportunityCreated)
+    [deal] = crm.of(DealOpened)
+    closed = crm.of(DealClosed)
+    assert (deal.at, deal.lead, deal.rep) == (opportunity.at, lead, SOPHIE.id)
+    assert [c.won for c in closed] == expected
+    for c in closed:
+        assert timedelta(days=5) <= c.at - deal.at <= timedelta(days=6)
+        assert c.amount > 0

@@ -15,6 +15,8 @@ from handoff.sandbox.company.events import (
     Activity,
     BrowsingSummarised,
     CallLogged,
+    DealClosed,
+    DealOpened,
     EmailClicked,
     EmailOpened,
     EvidenceDocumented,
@@ -377,3 +379,51 @@ def test_reading_reps_and_accounts(portal: Portal) -> None:
         data.TEAM_EMEA,
         data.REPS[5].timezone,
     )
+
+
+@pytest.mark.parametrize(
+    ("won", "stage", "lifecycle"), [(True, "closedwon", "customer"), (False, "closedlost", "lead")]
+)
+def test_a_deal_opens_on_the_lead_and_closes_won_or_lost(
+    portal: Portal, won: bool, stage: str, lifecycle: str
+) -> None:
+    state = portal.state
+    portal.renderer.apply(DealOpened(AT, portal.lead, portal.rep, data.DEAL_NAME, 12_000))
+    [deal_id] = state.associated_ids("contacts", portal.lead, "deals")
+    opened = state.get("deals", deal_id)
+    closed_at = AT + timedelta(days=9)
+
+    portal.renderer.apply(DealClosed(closed_at, portal.lead, portal.rep, won, 13_500))
+
+    deal = state.get("deals", deal_id, with_history=True)
+    contact = state.get("contacts", portal.lead)
+    assert opened is not None
+    assert deal is not None
+    assert contact is not None
+    assert {k: opened.get(k) for k in ("dealstage", "amount", "hs_is_closed", "hubspot_owner_id")} == {
+        "dealstage": "qualifiedtobuy",
+        "amount": "12000",
+        "hs_is_closed": "false",
+        "hubspot_owner_id": portal.rep,
+    }
+    assert {k: deal.get(k) for k in ("dealstage", "amount", "hs_is_closed", "hs_is_closed_won")} == {
+        "dealstage": stage,
+        "amount": "13500",
+        "hs_is_closed": "true",
+        "hs_is_closed_won": "true" if won else "false",
+    }
+    assert (deal.history["dealstage"][0].source.type, deal.history["dealstage"][0].timestamp) == (
+        "CRM_UI",
+        closed_at,
+    )
+    assert contact.get("lifecyclestage") == lifecycle, "a won deal makes its contact a customer"
+    kinds = [(event.kind, event.at) for event in portal.story]
+    assert kinds == [("deal_opened", AT), ("deal_won" if won else "deal_lost", closed_at)]
+
+
+def test_a_deal_closing_on_a_lead_without_one_is_told_as_skipped(portal: Portal) -> None:
+    portal.renderer.apply(DealClosed(AT, portal.lead, portal.rep, True, 1_000))
+
+    [skipped] = portal.story
+    assert (skipped.kind, skipped.detail) == ("skipped", "deal closed: no open deal")
+    assert portal.state.ids("deals") == []
