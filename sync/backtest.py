@@ -4,7 +4,9 @@ The leads are those the mirror holds that came in during the last `days` (create
 CRM's date, or first seen then where the CRM gave none). Each is replayed under both policies
 from the first thing handoff saw of it (`lifecycle.replay`: what had arrived by each moment and
 nothing later), with today's owners and a routing state of its own for each policy, and scored
-against what became of it. Nothing is written: not the store, not the CRM.
+against what became of it: the CRM's own stages (opportunity, customer) and the deals handoff has
+seen, as known now (the outcomes are the answers, never an input). Nothing is written: not the
+store, not the CRM.
 
 A lead the engine fails on under either policy is left out of both sides and reported with
 where the engine failed (never with its values).
@@ -68,6 +70,7 @@ def run_backtest(
             timelines = [t for t in tx.timelines.load(ids, now) if start <= _came_in(t) <= now]
             domains = sorted({d for t in timelines for _, c in t.versions if (d := c.company_domain)})
             accounts = tx.mirror.account_owners(domains)
+            deals = tx.outcomes.deals_by_contact([t.contact_id for t in timelines])
         after = ids[-1]
         considered += len(timelines)
         for side in sides:
@@ -77,7 +80,7 @@ def run_backtest(
             if failure is not None:
                 refused.append((timeline.contact_id, failure))
                 continue
-            outcomes[timeline.contact_id] = outcome_of(timeline)
+            outcomes[timeline.contact_id] = outcome_of(timeline, deals.get(timeline.contact_id, ()))
         if progress is not None:
             progress(len(ids))
     result = compare(

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from handoff.config.loader import DEFAULT_POLICY_PATH, SHIPPED_DIR, parse_policy
 from handoff.config.policy import Policy
 from handoff.connectors.memory.crm import MemoryCrm
+from handoff.lifecycle.records import Deal
 from handoff.sync.backtest import run_backtest
 from handoff.sync.cli import main
 from handoff.sync.cycle import run_cycle
@@ -55,6 +56,33 @@ def test_a_policy_against_itself_changes_nothing_and_a_lower_bar_adds_the_lead_b
     assert lower.result.no_longer_mql == ()
     assert lower.result.new.mql == 2
     assert lower.result.new.precision == pytest.approx(0.5)
+
+
+def test_deals_are_outcomes_a_won_one_brings_its_revenue(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    """bea never became an MQL under the shipped policy, but her company bought: a won deal makes
+    her a won lead (a recall the shipped bar misses), and the lower bar's MQL catches its revenue."""
+    company.live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+    won = Deal(
+        "deal-1",
+        created_at=clock.now,
+        stage="closedwon",
+        closed=True,
+        won=True,
+        amount=8_000.0,
+        close_date=clock.now,
+    )
+    crm.put_deals([(won, ["bea"])])
+    run_cycle(runtime)
+
+    lower = run_backtest(runtime, parsed(policy_with_bar(42)), runtime.policy, days=90)
+
+    assert lower.result.current.won_leads == 2
+    assert (lower.result.current.won, lower.result.current.revenue) == (1, 0.0)
+    assert lower.result.current.recall == pytest.approx(0.5)
+    assert (lower.result.new.won, lower.result.new.revenue, lower.result.new.recall) == (2, 8_000.0, 1.0)
+    assert [(lead.contact_id, lead.won) for lead in lower.result.became_mql] == [("bea", True)]
 
 
 def test_leads_older_than_the_window_are_left_out(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
