@@ -5,7 +5,7 @@ October and November 2026, read on 15 December 2026, with a 30-day window:
 
 - L1 Oct  paid_search/q4-launch, "Demo request": MQL 2 Oct 09:00, SAL +4 h, SQL 5 Oct, deal 10 Oct
   won 20 Oct for 10,000. First touch met after 2 h, acceptance on its due minute (on time).
-- L2 Oct  paid_search/q4-launch, "Pricing page": MQL 10 Oct, SAL +24 h, recycled no_budget 15 Oct.
+- L2 Oct  paid_search/q4-launch, "Pricing page, 3+ visits…": MQL 10 Oct, SAL +24 h, recycled no_budget 15 Oct.
   First touch after 6 h; acceptance breached, then met late.
 - L3 Oct  webinar, "Webinar attended": MQL 20 Oct, recycled no_budget the next day (rejected).
   Both clocks breached, then stopped.
@@ -35,7 +35,7 @@ SINCE = datetime(2026, 10, 1, tzinfo=UTC)
 UNTIL = datetime(2026, 12, 1, tzinfo=UTC)
 REPS = {"r1": Rep("r1", "Ana", "emea"), "r2": Rep("r2", "Ben", "na")}
 TARGETS = Targets(mql_per_month=4, months={"2026-11": 5})
-BEHAVIOUR_RULES = ("Demo request", "Pricing page", "Webinar attended")
+BEHAVIOUR_RULES = ("Demo request", "Pricing page, 3+ visits in 7 days", "Webinar attended")
 
 
 def at(month: int, day: int, hour: int = 9) -> datetime:
@@ -122,7 +122,7 @@ LEADS = (
         source="paid_search",
         campaign="q4-launch",
         owner_id="r1",
-        mql_trigger="Pricing page",
+        mql_trigger="Pricing page, 3+ visits in 7 days",
     ),
     LeadHistory(
         "L3",

@@ -170,10 +170,10 @@ def test_source_campaign_and_trigger_performance_to_date(report: FunnelReport) -
         "(none)",
         "Demo request",
         "Webinar attended",
-        "Pricing page",
+        "Pricing page, 3+ visits in 7 days",
     ]
     assert triggers["Demo request"] == (StepCounts(2, 2, 2, 2, 1), 10_000.0)
-    assert triggers["Pricing page"] == (StepCounts(1, 1, 0, 0, 0), 0.0)
+    assert triggers["Pricing page, 3+ visits in 7 days"] == (StepCounts(1, 1, 0, 0, 0), 0.0)
 
 
 def test_segments_by_team(report: FunnelReport) -> None:
