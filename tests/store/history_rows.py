@@ -1,7 +1,7 @@
 """Lay lead histories (`lifecycle.funnel.LeadHistory`) into the store's history tables, as the
 runtime would have left them: stage moves (handoff's, with each rejection's rule; the CRM's for
 opportunity and customer, and for a lead the CRM moved itself), clock transitions, contact
-versions (the first with the original source and campaign, a later one with another), the
+versions (the first with the original source and campaign, a later one changing them), the
 decision behind each MQL move, and the owners."""
 
 from __future__ import annotations
@@ -86,11 +86,16 @@ def write_history(
                 }
             )
         if first_seen is not None:
-            original = {"id": lead.contact_id, "email": f"{lead.contact_id.lower()}@example.com"}
+            original: dict[str, str] = {
+                "id": lead.contact_id,
+                "email": f"{lead.contact_id.lower()}@example.com",
+            }
             for key in ("source", "campaign"):
                 if getattr(lead, key) is not None:
                     original[key] = getattr(lead, key)
-            later = {**original, "source": "offline", "campaign": "later-campaign"}
+            # A later version with another source and campaign: the original ones are kept.
+            changed: dict[str, str] = {k: f"later-{k}" for k in ("source", "campaign") if k in original}
+            later: dict[str, str] = {**original, **changed}
             if lead.owner_id is not None:
                 later["owner_id"] = lead.owner_id
             for version, (seen_at, data) in enumerate(

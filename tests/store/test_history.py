@@ -3,7 +3,6 @@ for the leads that entered the funnel in the range, in batches, on SQLite and Po
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from handoff.lifecycle.funnel import Rep
 from handoff.lifecycle.records import Deal
 from handoff.store.database import make_db_engine
 from handoff.store.migrate import migrate
+from handoff.store.schema import CONTACT_VERSION
 from handoff.store.unit_of_work import Store
 from tests.lifecycle.funnel_world import BEHAVIOUR_RULES, LEADS, REPS, SINCE, UNTIL
 from tests.store.history_rows import write_history
@@ -37,12 +37,7 @@ def test_the_leads_of_the_range_come_back_as_they_were_laid_down(store: Store, b
     with store.begin() as tx:
         found = list(tx.history.leads(SINCE, UNTIL, deals=deals, behavior_rules=BEHAVIOUR_RULES, batch=batch))
 
-    # A lead first seen without a source or campaign takes the one a later version gave it.
-    expected = [
-        dataclasses.replace(lead, source=lead.source or "offline", campaign=lead.campaign or "later-campaign")
-        for lead in LEADS
-        if lead.contact_id in {"L1", "L2", "L3", "L4", "L5", "L6", "L7"}
-    ]
+    expected = [lead for lead in LEADS if lead.contact_id in {"L1", "L2", "L3", "L4", "L5", "L6", "L7"}]
     assert sorted(found, key=lambda lead: lead.contact_id) == expected
 
 
@@ -61,13 +56,25 @@ def test_deals_are_the_callers_and_a_lead_without_them_has_none(store: Store) ->
 
 def test_the_original_source_is_the_first_seen_and_the_owner_the_last(store: Store) -> None:
     with store.begin() as tx:
+        tx.connection.execute(
+            CONTACT_VERSION.insert(),
+            [
+                {
+                    "crm": "memory",
+                    "contact_id": "L5",
+                    "version": 3,
+                    "seen_at": UNTIL,
+                    "source": "pull",
+                    "data": {"id": "L5", "source": "partner", "owner_id": "r1"},
+                }
+            ],
+        )
         found = {lead.contact_id: lead for lead in tx.history.leads(SINCE, UNTIL)}
 
-    # The later version says "offline"/"later-campaign": the original source wins, and a lead
-    # first seen without a campaign gets the one it was later given.
+    # L1's later version says "later-source": the original wins. L5, first seen without a source,
+    # gets the one it was later given, and its owner is the last one seen.
     assert (found["L1"].source, found["L1"].campaign) == ("paid_search", "q4-launch")
-    assert (found["L5"].source, found["L5"].campaign) == ("offline", "later-campaign")
-    assert found["L5"].owner_id == "r2"
+    assert (found["L5"].source, found["L5"].campaign, found["L5"].owner_id) == ("partner", None, "r1")
 
 
 def test_reps_take_the_policy_team_of_their_email_else_the_crm_team(store: Store) -> None:
