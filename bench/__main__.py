@@ -13,6 +13,10 @@ BENCHMARKS = (
         ["bench.pipeline_bench", "--contacts", "20000"],
     ),
     ("history (bytes per contact per change)", ["bench.history_bench"]),
+    (
+        "report (100,000 leads; --leads 1000000 for the full run)",
+        ["bench.report_bench", "--leads", "100000"],
+    ),
     ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
     ("webhook flood (the daemon's memory for an unsigned 100 MB body)", ["bench.webhook_flood"]),
     (
