@@ -14,7 +14,9 @@ import io
 import re
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from handoff.lifecycle.funnel import FIRST_TOUCH, STEPS, Segment, Step
 from handoff.sync.report import Report
@@ -73,13 +75,13 @@ def _svg(figure: Figure) -> str:
     return _METADATA.sub("", _SVG_START.sub(r"\1", out.getvalue(), count=1), count=1)
 
 
-def _style(axes: object) -> None:
-    from matplotlib.axes import Axes
-
-    assert isinstance(axes, Axes)
+def _style(axes: Axes, *, counts: str = "") -> None:
+    """Light axes; `counts` ("x" or "y") names the axis of counts, which gets whole ticks."""
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.tick_params(colors=INK)
+    for name in counts:
+        (axes.xaxis if name == "x" else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
 
 
 def _empty(figure: Figure, text: str) -> str:
@@ -106,7 +108,7 @@ def _funnel_chart(report: Report) -> str:
     axes.set_xlim(0, max(reached) * 1.25)
     axes.set_xlabel("leads")
     axes.legend(loc="lower right", frameon=False, fontsize=8)
-    _style(axes)
+    _style(axes, counts="x")
     return _svg(figure)
 
 
@@ -124,7 +126,8 @@ def _cohort_chart(report: Report) -> str:
             months, [t or 0 for t in targets], "_", markersize=28, mew=3, color=COLOURS[3], label="target"
         )
     volume.set_title("MQL volume", fontsize=10, color=INK)
-    volume.legend(frameon=False, fontsize=8)
+    volume.set_ylim(0, max(1, *(cohort.mqls for cohort in cohorts), *(t or 0 for t in targets)) * 1.3)
+    volume.legend(frameon=False, fontsize=8, loc="upper left")
     for step, colour in ((Step.SAL, COLOURS[1]), (Step.SQL, COLOURS[2]), (Step.WON, COLOURS[4])):
         values = [(cohort.reached.rate(step) or 0) * 100 for cohort in cohorts]
         rates.plot(months, values, marker="o", color=colour, label=f"MQL→{STEP_LABELS[step]}")
@@ -133,9 +136,9 @@ def _cohort_chart(report: Report) -> str:
     rates.set_ylabel("% of the cohort's MQLs")
     rates.set_title("Conversion within the window", fontsize=10, color=INK)
     rates.legend(frameon=False, fontsize=7)
-    for axes in (volume, rates):
+    for axes, counts in ((volume, "y"), (rates, "")):
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-        _style(axes)
+        _style(axes, counts=counts)
     return _svg(figure)
 
 
@@ -163,7 +166,7 @@ def _sla_chart(report: Report) -> str:
     axes.set_xlim(0, max(1, *(row.resolved for row in rows)) * 1.2)
     axes.set_xlabel("clocks due")
     axes.legend(loc="lower right", frameon=False, fontsize=8)
-    _style(axes)
+    _style(axes, counts="x")
     return _svg(figure)
 
 
@@ -185,7 +188,7 @@ def _first_touch_chart(report: Report) -> str:
         )
     axes.set_ylabel("MQLs")
     axes.tick_params(axis="x", labelsize=8)
-    _style(axes)
+    _style(axes, counts="y")
     return _svg(figure)
 
 
@@ -223,7 +226,7 @@ def _sources_chart(sources: Sequence[Segment]) -> str:
     axes.set_xticks(range(len(shown)), names, rotation=30, ha="right", fontsize=8)
     axes.set_ylabel("leads")
     axes.legend(frameon=False, fontsize=8)
-    _style(axes)
+    _style(axes, counts="y")
     return _svg(figure)
 
 
