@@ -18,6 +18,10 @@ BENCHMARKS = (
         "backtest of a CRM export (100,000 rows; --rows 1000000 for the full run)",
         ["bench.csv_backtest_bench"],
     ),
+    (
+        "report (100,000 leads; --leads 1000000 for the full run)",
+        ["bench.report_bench", "--leads", "100000"],
+    ),
     ("speed to lead (HubSpot sandbox)", ["bench.speed_to_lead"]),
     ("webhook flood (the daemon's memory for an unsigned 100 MB body)", ["bench.webhook_flood"]),
     (

@@ -459,6 +459,33 @@ class Sla(Strict):
     holidays: HolidayRegions = ()
 
 
+# ---------------------------------------------------------------------------------------------
+# Targets: what marketing committed to, which `handoff report` measures the funnel against.
+
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str) -> str:
+    if not _MONTH.match(value):
+        raise ValueError(f"{value!r} is not a month; write it as YYYY-MM, such as 2026-12")
+    return value
+
+
+Month = Annotated[str, AfterValidator(_month)]
+MqlVolume = Annotated[int, Field(strict=True, ge=0, le=10_000_000)]
+
+
+class Targets(Strict):
+    """Marketing's committed MQL volume per month (`months` overrides single months, "2026-12"),
+    shown by the report beside the quality of those MQLs (MQL→SQL within the window)."""
+
+    mql_per_month: MqlVolume
+    months: dict[Month, MqlVolume] = {}
+
+    def mql_target(self, month: str) -> int:
+        return self.months.get(month, self.mql_per_month)
+
+
 class Policy(Strict):
     policy: PolicyInfo
     lists: dict[Identifier, ListValues] = {}
@@ -468,3 +495,4 @@ class Policy(Strict):
     disqualification: Disqualification
     routing: Routing | None = None
     sla: Sla | None = None
+    targets: Targets | None = None

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     cycle_seconds: float = Field(default=30, gt=0)
     sla_tick_seconds: float = Field(default=60, gt=0)
     reconcile_hour_utc: int = Field(default=2, ge=0, le=23)
+    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "off"] = "mon"
+    """When the daemon posts the weekly funnel digest to the chat channels (`off`: never)."""
+    digest_hour_utc: int = Field(default=8, ge=0, le=23)
     lookback_seconds: float = Field(default=300, ge=0)
     evaluate_batch: int = Field(default=500, gt=0)
     write_attempts: int = Field(default=8, gt=0)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from handoff.store.cursors import Cursors
 from handoff.store.database import Codec
 from handoff.store.decisions import Decisions
+from handoff.store.history import History
 from handoff.store.leads import Leads
 from handoff.store.mirror import Mirror
 from handoff.store.outbox import Outbox
@@ -122,3 +123,8 @@ class Tx:
     @cached_property
     def timelines(self) -> Timelines:
         return Timelines(self)
+
+    @cached_property
+    def history(self) -> History:
+        """The read side of reports: each lead's funnel history."""
+        return History(self)

@@ -2,8 +2,9 @@
 
 Jobs are defined here in code (no persistent job store: a job store cannot be shared, and every
 job resumes from the database anyway). They never overlap: one work lock serialises the cycle,
-the SLA tick and the reconcile, so the outbox has a single writer. On SIGTERM or SIGINT the
-current batch finishes, the outbox is flushed, and the process exits 0 within `shutdown_seconds`.
+the SLA tick, the reconcile and the weekly digest, so the outbox has a single writer. On SIGTERM
+or SIGINT the current batch finishes, the outbox is flushed, and the process exits 0 within
+`shutdown_seconds`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from handoff.store.lock import InstanceLock
 from handoff.sync.cycle import run_cycle, run_reconcile, run_sla_tick
 from handoff.sync.flush import flush_outbox
 from handoff.sync.http import HealthApp, HttpServer
+from handoff.sync.report.digest import post_digest
 from handoff.sync.runtime import Runtime
 from handoff.sync.webhooks import WebhookInbox
 
@@ -115,6 +117,15 @@ class Daemon:
                 3600.0,
             ),
         ]
+        if self.rt.channels and settings.digest_weekday != "off":
+            jobs.append(
+                (
+                    "digest",
+                    lambda: post_digest(self.rt),
+                    CronTrigger(day_of_week=settings.digest_weekday, hour=settings.digest_hour_utc, minute=7),
+                    3600.0,
+                )
+            )
         for name, job, trigger, grace in jobs:
             first = now if name == "cycle" else None
             self.scheduler.add_job(

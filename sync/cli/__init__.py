@@ -29,6 +29,7 @@ COMMANDS = {
     "setup": ("handoff.sync.cli.crm", "setup_command"),
     "sandbox": ("handoff.sync.cli.crm", "sandbox_command"),
     "demo": ("handoff.sync.cli.demo", "demo_command"),
+    "report": ("handoff.sync.cli.report", "report_command"),
 }
 
 

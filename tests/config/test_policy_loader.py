@@ -238,6 +238,21 @@ CASES = [
         VALID + '\n[sla]\nfirst_touch = "1h"\ndue_soon = "1h"\n',
         "sla.due_soon: 1h is not shorter than sla.first_touch (1h)",
     ),
+    (
+        "a month that is not one",
+        VALID + '\n[targets]\nmql_per_month = 120\nmonths = { "2026-13" = 80 }\n',
+        "policy.toml:44: targets.months.2026-13: '2026-13' is not a month; write it as YYYY-MM",
+    ),
+    (
+        "a volume that is not a number",
+        VALID + '\n[targets]\nmql_per_month = "lots"\n',
+        "policy.toml:43: targets.mql_per_month: Input should be a valid integer (got 'lots')",
+    ),
+    (
+        "a misspelt target",
+        VALID + "\n[targets]\nmql_per_mnth = 120\n",
+        "policy.toml:43: targets.mql_per_mnth: unknown key; did you mean 'mql_per_month'?",
+    ),
 ]
 
 
@@ -264,6 +279,14 @@ def test_every_problem_is_reported_at_once() -> None:
         parse_policy(source, file="p.toml")
 
     assert [p.field for p in refused.value.problems] == ["fit.rule[0].points", "behavior.half_life_days"]
+
+
+def test_targets_give_each_month_its_committed_volume() -> None:
+    loaded = parse_policy(VALID + '\n[targets]\nmql_per_month = 120\nmonths = { "2026-12" = 80 }\n')
+
+    assert loaded.targets is not None
+    assert (loaded.targets.mql_target("2026-11"), loaded.targets.mql_target("2026-12")) == (120, 80)
+    assert parse_policy(VALID).targets is None
 
 
 def test_the_valid_policy_loads() -> None:
