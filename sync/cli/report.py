@@ -92,8 +92,6 @@ def report_command(
         raise click.UsageError(
             f"--since ({start:%Y-%m-%d %H:%M %Z}) must be before --until ({end:%Y-%m-%d %H:%M %Z})"
         )
-    # Deals (opportunity, won, revenue) come from the CRM's outcomes once the store keeps them;
-    # until then only the CRM's own stage moves to opportunity and customer count.
     report = build_report(
         rt.store,
         rt.policy,
@@ -102,7 +100,6 @@ def report_command(
         until=end,
         window_days=window_days,
         by=cast(Dimension | None, by),
-        deals={},
     )
     rt.close()
     kind = cast(Format, output_format)

@@ -51,8 +51,8 @@ def build_report(
 ) -> Report:
     """The report of the leads that entered the funnel in [since, until), as of `now`.
 
-    `deals` are the CRM's outcomes by contact id (opportunity, won, revenue); without them only
-    the CRM's own stage moves to opportunity and customer count."""
+    `deals` are the CRM's outcomes by contact id (opportunity, won, revenue); None reads the deals
+    the store had seen by `now` (`tx.outcomes`), so a report of the past never sees a later deal."""
     teams = {}
     names = {}
     if policy.routing is not None:
@@ -63,6 +63,8 @@ def build_report(
     labels = [rule.label for rule in policy.behavior.rule]
     with store.begin() as tx:
         reps = tx.history.reps(teams)
+        if deals is None:
+            deals = tx.outcomes.deals_by_contact(at=now)
         leads = tx.history.leads(since, until, deals=deals, behavior_rules=labels)
         funnel = compute_funnel(
             leads,
