@@ -21,7 +21,7 @@ from handoff.sync.backtest import BacktestRun
 REASON_LIMIT = 3
 
 # How a figure reads on the terminal: a count, a share, money, a ratio.
-_SHOWN = {
+SHOWN = {
     "count": "{:,}",
     "share": "{:.1%}",
     "money": "{:,.0f}",
@@ -29,7 +29,7 @@ _SHOWN = {
 }
 
 # The figures of one policy, in the order they are shown: (key, label, kind, value of a side).
-_FIGURES: tuple[tuple[str, str, str, Any], ...] = (
+FIGURES: tuple[tuple[str, str, str, Any], ...] = (
     ("mql", "leads made MQL", "count", lambda s: s.mql),
     ("sql", "of them SQL within 30 days", "count", lambda s: s.sql),
     ("mql_to_sql", "MQL -> SQL", "share", lambda s: s.mql_to_sql),
@@ -77,13 +77,13 @@ def as_csv(run: BacktestRun, notes: list[str] | None = None) -> str:
     writer.writerow(["section", "item", "current", "new", "detail"])
     result = run.result
     writer.writerow(["policy", "version", result.current.policy_version, result.new.policy_version, ""])
-    for key, _, _, value in _FIGURES:
+    for key, _, _, value in FIGURES:
         writer.writerow(["figures", key, _number(value(result.current)), _number(value(result.new)), ""])
     for key, count in as_json(run)["won_leads_flagged"].items():
         writer.writerow(["won_leads_flagged", key, "", _number(count), ""])
     for section, leads in (("became_mql", result.became_mql), ("no_longer_mql", result.no_longer_mql)):
         for lead in leads:
-            writer.writerow([section, lead.contact_id, "", lead.at.isoformat(), _reasons(lead.reasons)])
+            writer.writerow([section, lead.contact_id, "", lead.at.isoformat(), reasons_text(lead.reasons)])
     for contact_id, why in run.refused:
         writer.writerow(["not_replayed", contact_id, "", "", why])
     for line in notes or []:
@@ -104,8 +104,8 @@ def print_backtest(console: Console, run: BacktestRun, sample: int, notes: list[
     table.add_column("")
     table.add_column(f"current ({result.current.policy_version})", justify="right")
     table.add_column(f"new ({result.new.policy_version})", justify="right")
-    for _, label, kind, value in _FIGURES:
-        table.add_row(label, _shown(kind, value(result.current)), _shown(kind, value(result.new)))
+    for _, label, kind, value in FIGURES:
+        table.add_row(label, shown(kind, value(result.current)), shown(kind, value(result.new)))
     console.print(table)
     if result.changes == 0:
         console.print("The new policy makes exactly the same leads MQL.")
@@ -121,7 +121,7 @@ def print_backtest(console: Console, run: BacktestRun, sample: int, notes: list[
             for lead in leads[:sample]:
                 won = " [green]won[/green]" if lead.won else ""
                 console.print(
-                    f"  {lead.contact_id} at {lead.at:%Y-%m-%d %H:%M} UTC{won}: {_reasons(lead.reasons)}"
+                    f"  {lead.contact_id} at {lead.at:%Y-%m-%d %H:%M} UTC{won}: {reasons_text(lead.reasons)}"
                 )
     for line in _timing_lines(run) if days else ():
         console.print(line)
@@ -151,7 +151,7 @@ def _timing_lines(run: BacktestRun) -> Iterator[str]:
 
 
 def _side(side: Side) -> dict[str, Any]:
-    return {"policy_version": side.policy_version} | {key: value(side) for key, _, _, value in _FIGURES}
+    return {"policy_version": side.policy_version} | {key: value(side) for key, _, _, value in FIGURES}
 
 
 def _lead(lead: Reclassified) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def _lead(lead: Reclassified) -> dict[str, Any]:
     }
 
 
-def _reasons(reasons: tuple[Reason, ...]) -> str:
+def reasons_text(reasons: tuple[Reason, ...]) -> str:
     """The stage rule and the biggest contributions, in words."""
     stage = [r.detail for r in reasons if r.rule == "stages.mql"]
     scored = sorted((r for r in reasons if r.points), key=lambda r: -abs(r.points or 0))
@@ -176,5 +176,5 @@ def _number(value: float | int | None) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _shown(kind: str, value: float | None) -> str:
-    return "-" if value is None else _SHOWN[kind].format(value)
+def shown(kind: str, value: float | None) -> str:
+    return "-" if value is None else SHOWN[kind].format(value)

@@ -19,9 +19,10 @@ from handoff.sync.backtest_view import as_csv, as_json, print_backtest
 from handoff.sync.cli.context import runtime_or_exit, settings_or_exit
 from handoff.sync.cli.options import load_policy_or_exit
 from handoff.sync.csv_backtest import ExportError, ExportReading, run_csv_backtest
+from handoff.sync.report.backtest_html import render_backtest_html
 from handoff.sync.runtime import system_clock
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "html")
 
 
 @click.command("backtest")
@@ -100,7 +101,10 @@ def backtest_command(  # noqa: PLR0917 - click passes each option as an argument
         console = Console(file=out.open("w", encoding="utf-8") if out else None, width=120 if out else None)
         print_backtest(console, run, sample, notes)
         return
-    text = json.dumps(as_json(run, notes), indent=2) + "\n" if output == "json" else as_csv(run, notes)
+    if output == "html":
+        text = render_backtest_html(run, notes)
+    else:
+        text = json.dumps(as_json(run, notes), indent=2) + "\n" if output == "json" else as_csv(run, notes)
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -49,7 +49,8 @@ def render_html(report: Report) -> str:
         f"{period(funnel)}, as of {funnel.now:%Y-%m-%d %H:%M} UTC · {funnel.leads} leads · conversion "
         f"within {funnel.window_days:g} days of MQL · revenue {money(funnel.revenue)}"
     )
-    return _PAGE.format(
+    return PAGE.format(
+        page_title=html.escape(f"{report.title} — funnel report"),
         title=html.escape(report.title),
         period=html.escape(said),
         checks=checks,
@@ -62,20 +63,20 @@ def render_html(report: Report) -> str:
 # Charts
 
 
-def _figure(width: float = 6.4, height: float = 3.4) -> Figure:
+def new_figure(width: float = 6.4, height: float = 3.4) -> Figure:
     figure = Figure(figsize=(width, height), layout="constrained")
     figure.patch.set_alpha(0)
     return figure
 
 
-def _svg(figure: Figure) -> str:
+def svg_of(figure: Figure) -> str:
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     # The XML prolog and the RDF metadata block mean nothing inside an HTML page.
     return _METADATA.sub("", _SVG_START.sub(r"\1", out.getvalue(), count=1), count=1)
 
 
-def _style(axes: Axes, *, counts: str = "") -> None:
+def style_axes(axes: Axes, *, counts: str = "") -> None:
     """Light axes; `counts` ("x" or "y") names the axis of counts, which gets whole ticks."""
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -84,18 +85,18 @@ def _style(axes: Axes, *, counts: str = "") -> None:
         (axes.xaxis if name == "x" else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
 
 
-def _empty(figure: Figure, text: str) -> str:
+def empty_chart(figure: Figure, text: str) -> str:
     axes = figure.add_subplot()
     axes.axis("off")
     axes.text(0.5, 0.5, text, ha="center", va="center", color=MUTED)
-    return _svg(figure)
+    return svg_of(figure)
 
 
 def _funnel_chart(report: Report) -> str:
     total = report.funnel.total
-    figure = _figure()
+    figure = new_figure()
     if total.mqls == 0:
-        return _empty(figure, "No MQLs in the period")
+        return empty_chart(figure, "No MQLs in the period")
     axes = figure.add_subplot()
     labels = [STEP_LABELS[step] for step in STEPS][::-1]
     reached = [total.reached.of(step) for step in STEPS][::-1]
@@ -108,15 +109,15 @@ def _funnel_chart(report: Report) -> str:
     axes.set_xlim(0, max(reached) * 1.25)
     axes.set_xlabel("leads")
     axes.legend(loc="lower right", frameon=False, fontsize=8)
-    _style(axes, counts="x")
-    return _svg(figure)
+    style_axes(axes, counts="x")
+    return svg_of(figure)
 
 
 def _cohort_chart(report: Report) -> str:
     cohorts = report.funnel.cohorts
-    figure = _figure(6.4, 3.8)
+    figure = new_figure(6.4, 3.8)
     if not cohorts:
-        return _empty(figure, "No cohorts in the period")
+        return empty_chart(figure, "No cohorts in the period")
     volume, rates = figure.subplots(1, 2)
     months = [cohort.month for cohort in cohorts]
     volume.bar(months, [cohort.mqls for cohort in cohorts], color=COLOURS[0], label="MQLs")
@@ -138,15 +139,15 @@ def _cohort_chart(report: Report) -> str:
     rates.legend(frameon=False, fontsize=7)
     for axes, counts in ((volume, "y"), (rates, "")):
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-        _style(axes, counts=counts)
-    return _svg(figure)
+        style_axes(axes, counts=counts)
+    return svg_of(figure)
 
 
 def _sla_chart(report: Report) -> str:
     rows = [row for row in report.funnel.sla if row.team is None and row.rep is None]
-    figure = _figure()
+    figure = new_figure()
     if not rows:
-        return _empty(figure, "No SLA clocks in the period")
+        return empty_chart(figure, "No SLA clocks in the period")
     axes = figure.add_subplot()
     names = [row.clock.replace("_", " ") for row in rows]
     on_time = [row.on_time for row in rows]
@@ -166,15 +167,15 @@ def _sla_chart(report: Report) -> str:
     axes.set_xlim(0, max(1, *(row.resolved for row in rows)) * 1.2)
     axes.set_xlabel("clocks due")
     axes.legend(loc="lower right", frameon=False, fontsize=8)
-    _style(axes, counts="x")
-    return _svg(figure)
+    style_axes(axes, counts="x")
+    return svg_of(figure)
 
 
 def _first_touch_chart(report: Report) -> str:
     buckets = report.funnel.first_touch_buckets
-    figure = _figure()
+    figure = new_figure()
     if not any(count for _, count in buckets):
-        return _empty(figure, "No first touch measured in the period")
+        return empty_chart(figure, "No first touch measured in the period")
     axes = figure.add_subplot()
     labels = [label for label, _ in buckets]
     colours = [COLOURS[0]] * (len(buckets) - 1) + [COLOURS[3]]
@@ -188,15 +189,15 @@ def _first_touch_chart(report: Report) -> str:
         )
     axes.set_ylabel("MQLs")
     axes.tick_params(axis="x", labelsize=8)
-    _style(axes, counts="y")
-    return _svg(figure)
+    style_axes(axes, counts="y")
+    return svg_of(figure)
 
 
 def _reasons_chart(report: Report) -> str:
     reasons = report.funnel.reasons
-    figure = _figure()
+    figure = new_figure()
     if not reasons:
-        return _empty(figure, "No rejections in the period")
+        return empty_chart(figure, "No rejections in the period")
     axes = figure.add_subplot()
     labels = [report.reason_label(reason.code) for reason in reasons][::-1]
     shares = [reason.share * 100 for reason in reasons][::-1]
@@ -206,14 +207,14 @@ def _reasons_chart(report: Report) -> str:
         axes.text(reason.share * 100, y, f"  {pct(reason.share)} ({reason.count})", va="center", fontsize=9)
     axes.set_xlim(0, 115)
     axes.set_xlabel("% of rejections (orange: recycled, red: disqualified)")
-    _style(axes)
-    return _svg(figure)
+    style_axes(axes)
+    return svg_of(figure)
 
 
 def _sources_chart(sources: Sequence[Segment]) -> str:
-    figure = _figure()
+    figure = new_figure()
     if not sources:
-        return _empty(figure, "No sources in the period")
+        return empty_chart(figure, "No sources in the period")
     axes = figure.add_subplot()
     shown = list(sources[:8])
     names = [segment.value for segment in shown]
@@ -226,15 +227,15 @@ def _sources_chart(sources: Sequence[Segment]) -> str:
     axes.set_xticks(range(len(shown)), names, rotation=30, ha="right", fontsize=8)
     axes.set_ylabel("leads")
     axes.legend(frameon=False, fontsize=8)
-    _style(axes, counts="y")
-    return _svg(figure)
+    style_axes(axes, counts="y")
+    return svg_of(figure)
 
 
 # ---------------------------------------------------------------------------------------------
 # Tables
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
@@ -248,7 +249,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: st
 def _tables(report: Report) -> str:
     funnel = report.funnel
     window = f"{funnel.window_days:g}"
-    cohorts = _table(
+    cohorts = html_table(
         ["Cohort", "MQLs", "Target", *(STEP_LABELS[s] for s in STEPS[1:]), "MQL→SQL", "Strict MQL→SQL"],
         [
             [
@@ -263,7 +264,7 @@ def _tables(report: Report) -> str:
         ],
         f"Conversion by cohort, reached within {window} days (ever reached / strict)",
     )
-    waits = _table(
+    waits = html_table(
         ["From", "To", "Leads", "Median", "p90"],
         [
             [
@@ -278,12 +279,12 @@ def _tables(report: Report) -> str:
         "Time between stages",
     )
     a = funnel.acceptance
-    acceptance = _table(
+    acceptance = html_table(
         ["Accepted", "Rejected", "Waiting", "Acceptance"],
         [[a.accepted, a.rejected, a.pending, pct(a.rate)]],
         "SAL acceptance",
     )
-    sla = _table(
+    sla = html_table(
         ["Clock", "Team", "Rep", "On time", "Late", "Breached", "Open", "Compliance", "Median", "p90"],
         [
             [
@@ -302,7 +303,7 @@ def _tables(report: Report) -> str:
         ],
         "SLA compliance per clock, team and rep",
     )
-    reasons = _table(
+    reasons = html_table(
         ["Reason", "Outcome", "Rejections", "Share"],
         [[report.reason_label(r.code), r.outcome, r.count, pct(r.share)] for r in funnel.reasons],
         "Rejection reasons",
@@ -318,7 +319,7 @@ def _tables(report: Report) -> str:
 
 
 def _segment_table(title: str, segments: Sequence[Segment], report: Report) -> str:
-    return _table(
+    return html_table(
         [
             title.removeprefix("By "),
             "MQLs",
@@ -348,12 +349,12 @@ def _segment_table(title: str, segments: Sequence[Segment], report: Report) -> s
     )
 
 
-_PAGE = """<!DOCTYPE html>
+PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} — funnel report</title>
+<title>{page_title}</title>
 <style>
   body {{ font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933;
          margin: 0 auto; max-width: 1180px; padding: 24px; background: #fff; }}

@@ -28,6 +28,11 @@ SKIP_REASON = (
     ".ci/run installs it when missing)"
 )
 TIMEOUT_SECONDS = 60
+# Each chart of a handoff page: its rendered size, and how many shapes matplotlib drew in it.
+MEASURE = """Array.from(document.querySelectorAll('figure.chart svg')).map(svg => {
+  const box = svg.getBoundingClientRect();
+  return [Math.round(box.width), Math.round(box.height), svg.querySelectorAll('path, use').length];
+})"""
 
 
 @dataclass

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from handoff.sync.cli import main
+from tests.sync.browser import CHROMIUM, MEASURE, SKIP_REASON, open_page
 
 POLICY = """\
 [policy]
@@ -233,3 +234,29 @@ def test_csv_without_a_mapping_is_a_usage_error(files: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--csv and --mapping go together" in result.output
+
+
+def test_the_html_page_holds_both_policies_and_the_reclassified_leads(files: Path, tmp_path: Path) -> None:
+    out = tmp_path / "backtest.html"
+    result = backtest(files, "--format", "html", "--out", str(out))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<svg") == 2
+    assert "Backtest: lower against now" in page
+    assert "Would become MQL (2)" in page
+    assert "1 rows skipped: the id appears again" in page
+    assert "When the leads later won were flagged" not in page, "an export has no dates"
+    assert "http" not in page.replace("http://www.w3.org", ""), "the page must not load anything"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
+def test_the_html_page_renders_in_a_browser_without_errors(files: Path, tmp_path: Path) -> None:
+    out = tmp_path / "backtest.html"
+    assert backtest(files, "--format", "html", "--out", str(out)).exit_code == 0  # type: ignore[attr-defined]
+    page = open_page(out, tmp_path / "profile", script=MEASURE)
+    assert page.errors == []
+    assert page.requests == [out.resolve().as_uri()]
+    assert len(page.measured) == 2
+    assert all(width > 300 and height > 150 and shapes > 10 for width, height, shapes in page.measured)
+    (tmp_path / "backtest.png").write_bytes(page.screenshot)
+    assert page.screenshot.startswith(b"\x89PNG")

@@ -9,17 +9,12 @@ from pathlib import Path
 import pytest
 
 from handoff.sync.report.html import render_html
-from tests.sync.browser import CHROMIUM, SKIP_REASON, open_page
+from tests.sync.browser import CHROMIUM, MEASURE, SKIP_REASON, open_page
 from tests.sync.report_world import hand_report, hand_store
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 
 PNG = b"\x89PNG\r\n\x1a\n"
-# Each chart: its rendered size, and how many shapes matplotlib drew in it.
-MEASURE = """Array.from(document.querySelectorAll('figure.chart svg')).map(svg => {
-  const box = svg.getBoundingClientRect();
-  return [Math.round(box.width), Math.round(box.height), svg.querySelectorAll('path, use').length];
-})"""
 
 
 def test_the_report_renders_its_charts_in_a_browser_without_errors(tmp_path: Path) -> None:
