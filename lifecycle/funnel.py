@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from handoff.config.policy import Targets
 from handoff.config.vocabulary import Stage
+from handoff.lifecycle.agreement import RuleLift, rule_lift
 from handoff.lifecycle.records import Deal
 
 
@@ -108,6 +109,8 @@ class LeadHistory:
     campaign: str | None = None
     owner_id: str | None = None
     mql_trigger: str | None = None
+    mql_rules: frozenset[str] = frozenset()
+    """The fit and behaviour rules that fired (with points) when the lead first became an MQL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +269,9 @@ class FunnelReport:
     triggers: tuple[Segment, ...]
     by: Dimension | None = None
     segments: tuple[Segment, ...] = ()
+    rule_lift: tuple[RuleLift, ...] = ()
+    """The rebuild analysis: for MQLs later won or disqualified, each rule that fired when they
+    became MQL, with its lift (the won share where it fired over the won share of them all)."""
 
     def sla_for(self, clock: str) -> SlaRow | None:
         return next(
@@ -374,11 +380,15 @@ def compute_funnel(
     groups: dict[tuple[Dimension, str], tuple[_Tally, _Clocks]] = {}
     dimensions: tuple[Dimension, ...] = ("source", "campaign", "trigger", *((by,) if by else ()))
     count = 0
+    settled: list[tuple[frozenset[str], bool]] = []
     for lead in leads:
         journey = _journey(lead, now)
         if journey is None or not since <= journey.entry < until:
             continue
         count += 1
+        won = Step.WON in journey.entered
+        if won or any(outcome == Stage.DISQUALIFIED.value for _, outcome in journey.rejections):
+            settled.append((lead.mql_rules, won))
         month = journey.entry.astimezone(timezone).strftime("%Y-%m")
         cohort = cohorts.get(month)
         if cohort is None:
@@ -457,6 +467,7 @@ def compute_funnel(
         triggers=_segments(groups, "trigger"),
         by=by,
         segments=_segments(groups, by) if by else (),
+        rule_lift=tuple(rule_lift(settled)),
     )
 
 

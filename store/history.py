@@ -92,6 +92,7 @@ class History:
         triggers = self._triggers(ids, labels)
         for contact_id in ids:
             source, campaign, owner = profiles.get(contact_id, (None, None, None))
+            trigger, rules = triggers.get(contact_id, (None, frozenset()))
             yield LeadHistory(
                 contact_id=contact_id,
                 moves=tuple(moves.get(contact_id, ())),
@@ -100,7 +101,8 @@ class History:
                 source=source,
                 campaign=campaign,
                 owner_id=owner,
-                mql_trigger=triggers.get(contact_id),
+                mql_trigger=trigger,
+                mql_rules=rules,
             )
 
     # The batch reads go to the driver directly (`query`), with instants decoded by the codec:
@@ -177,8 +179,11 @@ class History:
                 found[contact_id] = (known[0] or source, known[1] or campaign, owner)
         return found
 
-    def _triggers(self, ids: list[str], labels: tuple[str, ...]) -> dict[str, str]:
-        """What made each lead an MQL the first time: read from the decision that moved it."""
+    def _triggers(
+        self, ids: list[str], labels: tuple[str, ...]
+    ) -> dict[str, tuple[str | None, frozenset[str]]]:
+        """What made each lead an MQL the first time, and every rule that fired with points then:
+        read from the decision that moved it."""
         codec = self.tx.codec
         where = self._in(ids).replace("crm =", "h.crm =").replace("contact_id IN", "h.contact_id IN")
         rows = query(
@@ -189,15 +194,13 @@ class History:
             "ORDER BY h.contact_id, h.at, h.id, d.seq DESC",
             (self.crm, *ids, Stage.MQL.value, "handoff"),
         )
-        found: dict[str, str] = {}
-        seen: set[str] = set()
+        found: dict[str, tuple[str | None, frozenset[str]]] = {}
         for contact_id, signal, detail, reasons in rows:
-            if contact_id in seen:
+            if contact_id in found:
                 continue
-            seen.add(contact_id)
-            trigger = mql_trigger(signal, detail, _points(codec.read_json(reasons)), labels)
-            if trigger is not None:
-                found[contact_id] = trigger
+            points = _points(codec.read_json(reasons))
+            fired = frozenset(rule for rule, scored in points if scored)
+            found[contact_id] = (mql_trigger(signal, detail, points, labels), fired)
         return found
 
 

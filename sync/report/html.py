@@ -20,7 +20,16 @@ from matplotlib.ticker import MaxNLocator
 
 from handoff.lifecycle.funnel import FIRST_TOUCH, STEPS, Segment, Step
 from handoff.sync.report import Report
-from handoff.sync.report.plain import STEP_LABELS, hours, money, pct, period
+from handoff.sync.report.plain import (
+    LIFT_HEADERS,
+    LIFT_TITLE,
+    STEP_LABELS,
+    hours,
+    lift_rows,
+    money,
+    pct,
+    period,
+)
 
 INK = "#1f2933"
 MUTED = "#7b8794"
@@ -315,6 +324,8 @@ def _tables(report: Report) -> str:
     ]
     if funnel.by is not None:
         segments.append(_segment_table(f"By {funnel.by}", funnel.segments, report))
+    if funnel.rule_lift:
+        segments.append(html_table(LIFT_HEADERS, lift_rows(report), LIFT_TITLE))
     return "".join([cohorts, waits, acceptance, sla, reasons, *segments])
 
 

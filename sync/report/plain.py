@@ -115,6 +115,10 @@ def to_json(report: Report) -> dict[str, Any]:
         "campaigns": [_segment(s) for s in funnel.campaigns],
         "triggers": [_segment(s) for s in funnel.triggers],
         "segments": {"by": funnel.by, "rows": [_segment(s) for s in funnel.segments]},
+        "rule_lift": [
+            {"rule": r.rule, "won": r.won, "disqualified": r.disqualified, "lift": r.lift}
+            for r in funnel.rule_lift
+        ],
     }
 
 
@@ -205,6 +209,9 @@ def csv_rows(report: Report) -> Iterator[tuple[Any, ...]]:
             yield from _segment_rows(section.removesuffix("s"), segment)
     for segment in data["segments"]["rows"]:
         yield from _segment_rows(f"by_{segment['dimension']}", segment)
+    for lift in data["rule_lift"]:
+        for metric in ("won", "disqualified", "lift"):
+            yield ("rule_lift", lift["rule"], "", metric, lift[metric])
 
 
 def _segment_rows(section: str, segment: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
@@ -255,6 +262,27 @@ def print_table(console: Console, report: Report) -> None:
         console.print(_segment_table(title, segments, report))
     if funnel.by is not None:
         console.print(_segment_table(f"By {funnel.by}", funnel.segments, report))
+    if funnel.rule_lift:
+        console.print(_lift_table(report))
+
+
+def lift_rows(report: Report) -> list[list[str]]:
+    """The rebuild analysis as rows: rule, MQLs later won and disqualified it fired for, lift."""
+    return [
+        [r.rule, str(r.won), str(r.disqualified), "-" if r.lift is None else f"{r.lift:.2f}x"]
+        for r in report.funnel.rule_lift
+    ]
+
+
+LIFT_TITLE = "Rules at MQL time: later won against later disqualified"
+LIFT_HEADERS = ("Rule", "Won", "Disqualified", "Lift")
+
+
+def _lift_table(report: Report) -> Table:
+    table = Table(*LIFT_HEADERS, title=LIFT_TITLE, title_justify="left")
+    for row in lift_rows(report):
+        table.add_row(*row)
+    return table
 
 
 def _cohort_table(report: Report) -> Table:

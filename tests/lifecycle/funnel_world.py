@@ -81,6 +81,13 @@ def _stopped(when: datetime, name: str, owner: str) -> ClockEvent:
     return clock(when, name, "stopped", owner)
 
 
+# The rules that fired (with points) in each MQL decision (tests/store/history_rows.py lays the
+# same reasons down in the store).
+FIT_RULES = frozenset({"Company size 50–500"})
+WEBINAR_RULES = FIT_RULES | {"Webinar attended"}
+DEMO_RULES = WEBINAR_RULES | {"Demo request"}
+PRICING_RULES = WEBINAR_RULES | {"Pricing page, 3+ visits in 7 days"}
+
 LEADS = (
     LeadHistory(
         "L1",
@@ -103,6 +110,7 @@ LEADS = (
         campaign="q4-launch",
         owner_id="r1",
         mql_trigger="Demo request",
+        mql_rules=DEMO_RULES,
     ),
     LeadHistory(
         "L2",
@@ -123,6 +131,7 @@ LEADS = (
         campaign="q4-launch",
         owner_id="r1",
         mql_trigger="Pricing page, 3+ visits in 7 days",
+        mql_rules=PRICING_RULES,
     ),
     LeadHistory(
         "L3",
@@ -138,6 +147,7 @@ LEADS = (
         source="webinar",
         owner_id="r2",
         mql_trigger="Webinar attended",
+        mql_rules=WEBINAR_RULES,
     ),
     LeadHistory(
         "L4",
@@ -163,6 +173,7 @@ LEADS = (
         campaign="brand",
         owner_id="r2",
         mql_trigger="Demo request",
+        mql_rules=DEMO_RULES,
     ),
     LeadHistory(
         "L5",
@@ -172,6 +183,7 @@ LEADS = (
             _started(at(11, 20), "accept", "r2", at(12, 16)),
         ),
         owner_id="r2",
+        mql_rules=FIT_RULES,
     ),
     LeadHistory(
         "L6",
@@ -192,6 +204,7 @@ LEADS = (
         source="webinar",
         owner_id="r2",
         mql_trigger="Webinar attended",
+        mql_rules=WEBINAR_RULES,
     ),
     LeadHistory(
         "L8", moves=(move(at(12, 1), None, L), move(at(12, 2), L, M)), source="webinar", owner_id="r1"

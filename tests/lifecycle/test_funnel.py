@@ -351,3 +351,15 @@ def test_what_made_a_lead_an_mql(
     signal, detail, reasons = given
 
     assert mql_trigger(signal, detail, reasons, ("Demo request", "Webinar", "Pricing page")) == expected
+
+
+def test_the_rebuild_analysis_gives_each_rules_lift_by_hand(report: FunnelReport) -> None:
+    # Settled MQLs of the range: L1 won (fit, webinar, demo), L6 won (went straight to SQL: no MQL
+    # decision, no rules), L7 disqualified (fit, webinar). L2 and L3 were recycled, not
+    # disqualified: they are not settled. Base won share 2/3. Demo: 1 won of 1 = 1.0, lift 1.5;
+    # fit and webinar: 1 won of 2 = 0.5, lift 0.75.
+    assert [(r.rule, r.won, r.disqualified, r.lift) for r in report.rule_lift] == [
+        ("Demo request", 1, 0, pytest.approx(1.5)),
+        ("Company size 50–500", 1, 1, pytest.approx(0.75)),
+        ("Webinar attended", 1, 1, pytest.approx(0.75)),
+    ]

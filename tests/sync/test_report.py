@@ -211,3 +211,21 @@ def test_the_html_page_is_self_contained_with_the_same_numbers(report: Report) -
     assert ["accept", "", "Ana", "1", "1", "0", "0", "50%", "14.0 h", "22.0 h"] in rows
     assert ["No need for the product", "disqualified", "1", "33%"] in rows
     assert ["referral", "1", "1", "1", "1", "20,000", "100%", "100%", "—"] in rows
+
+
+# The rebuild analysis of the hand-built history (tests/lifecycle/test_funnel.py works it out).
+LIFT = [("Demo request", 1, 0, 1.5), ("Company size 50–500", 1, 1, 0.75), ("Webinar attended", 1, 1, 0.75)]
+
+
+def test_every_format_carries_the_rebuild_analysis(report: Report) -> None:
+    assert [(r["rule"], r["won"], r["disqualified"], r["lift"]) for r in to_json(report)["rule_lift"]] == LIFT
+    rows = list(csv.reader(io.StringIO(csv_text(report))))
+    for rule, won, disqualified, lift in LIFT:
+        assert ["rule_lift", rule, "", "won", str(won)] in rows
+        assert ["rule_lift", rule, "", "disqualified", str(disqualified)] in rows
+        assert ["rule_lift", rule, "", "lift", str(lift)] in rows
+    out = io.StringIO()
+    print_table(Console(file=out, width=200, color_system=None), report)
+    expected = [[rule, str(won), str(lost), f"{lift:.2f}x"] for rule, won, lost, lift in LIFT]
+    assert [row for row in _cells(out.getvalue()) if row in expected] == expected
+    assert [row for row in _html_rows(render_html(report)) if row in expected] == expected
