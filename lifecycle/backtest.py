@@ -42,8 +42,9 @@ def outcome_of(timeline: Timeline, deals: Sequence[Deal] = ()) -> Outcome:
     won = [seen for seen, c in timeline.versions if c.stage is Stage.CUSTOMER]
     amount = 0.0
     for deal in deals:
-        if deal.created_at is not None:
-            opportunity.append(deal.created_at)
+        # As the funnel report dates them: a deal is an opportunity from its creation (or close).
+        if (opened := deal.created_at or deal.close_date) is not None:
+            opportunity.append(opened)
         if deal.won:
             # A won deal with no dates is still won: it was known by the lead's last version.
             won.append(deal.close_date or deal.created_at or timeline.versions[-1][0])

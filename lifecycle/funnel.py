@@ -496,9 +496,9 @@ def _journey(lead: LeadHistory, now: datetime) -> _Journey | None:
         if created is not None:
             _earliest(entered, Step.OPPORTUNITY, max(created, entry))
         if deal.won:
-            closed = deal.close_date or deal.created_at
-            if closed is not None:
-                _earliest(entered, Step.WON, max(closed, entry))
+            # A won deal with no dates is still won (as the backtest counts it): from the entry.
+            closed = deal.close_date or deal.created_at or entry
+            _earliest(entered, Step.WON, max(closed, entry))
             revenue += deal.amount or 0.0
     first = moves[start]
     strict_from_mql = first.to_stage is Stage.MQL

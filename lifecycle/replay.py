@@ -9,9 +9,10 @@ builds. A version or an activity seen after a moment cannot reach the decision a
 that is what keeps a backtest from peeking at the future.
 
 What the replay reads of the CRM is the contact as the CRM held it, except what the live policy
-wrote into it: the stage and owner are the replay's own (as if its writes had landed at once),
-and the stage-entry dates the CRM stamped when the live policy moved the lead are dropped, the
-replay's memory keeps its own. Otherwise a lead the live policy made an MQL would stay one under
+wrote into it: the stage and owner are the replay's own (as if its writes had landed at once;
+none until the replay assigns one), and the dates the CRM stamped when the live policy moved or
+assigned the lead (stage entries, the owner's assignment) and the escalation trail are dropped:
+the replay's memory keeps its own. Otherwise a lead the live policy made an MQL would stay one under
 any policy. A stage the CRM owns (a deal made it an opportunity) stays, as in the live run.
 """
 
@@ -71,6 +72,7 @@ class Replayed:
     moments: int
     cut_off: bool = False
     qualified_reasons: tuple[Reason, ...] = ()
+    owner_id: str | None = None
 
     def first_entry(self, stages: Sequence[Stage]) -> Moved | None:
         """The first move into any of these stages."""
@@ -102,7 +104,13 @@ def replay(
     while pending or check is not None:
         if moments >= MOMENTS_PER_LEAD:
             cut = Replayed(
-                timeline.contact_id, tuple(moves), last.stage if last else None, moments, True, why
+                timeline.contact_id,
+                tuple(moves),
+                last.stage if last else None,
+                moments,
+                True,
+                why,
+                last.owner_id if last else None,
             )
             return cut, context
         moment = _next_moment(pending, check)
@@ -127,9 +135,16 @@ def replay(
         following = decision.next_check_at
         if following is not None and moment < following <= until:
             check = following if check is None else min(check, following)
-    return Replayed(
-        timeline.contact_id, tuple(moves), last.stage if last else None, moments, False, why
-    ), context
+    ended = Replayed(
+        timeline.contact_id,
+        tuple(moves),
+        last.stage if last else None,
+        moments,
+        False,
+        why,
+        last.owner_id if last else None,
+    )
+    return ended, context
 
 
 def _next_moment(pending: list[datetime], check: datetime | None) -> datetime:
@@ -163,17 +178,17 @@ def _activities_at(timeline: Timeline, moment: datetime, retention: timedelta) -
 
 
 def _outputs_of(decision: Decision | None) -> FieldValues:
-    """What the CRM holds of the replay's outputs: its last decision's stage and owner, written."""
+    """What the CRM holds of the replay's outputs: its last decision's stage and owner, written
+    (no owner before the replay's first decision, nor while it has assigned none)."""
     if decision is None:
-        return {}
-    values: FieldValues = {OutputField.STAGE: decision.stage.value}
-    if decision.owner_id is not None:
-        values[OutputField.OWNER] = decision.owner_id
-    return values
+        return {OutputField.OWNER: None}
+    return {OutputField.STAGE: decision.stage.value, OutputField.OWNER: decision.owner_id}
 
 
 def _as_replayed(contact: Contact, crm: Mapping[OutputField, str | None]) -> Contact:
     """The version with the live policy's marks taken off and the replay's outputs on."""
     if contact.stage_entered_at or contact.mql_at or contact.sal_at or contact.sql_at:
         contact = dataclasses.replace(contact, stage_entered_at=None, mql_at=None, sal_at=None, sql_at=None)
+    if contact.owner_assigned_at or contact.escalated_from:
+        contact = dataclasses.replace(contact, owner_assigned_at=None, escalated_from=())
     return with_outputs(contact, crm)

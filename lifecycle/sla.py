@@ -164,13 +164,14 @@ def _followed_up(
     *,
     sql_at: datetime | None,
 ) -> Met | None:
-    """The owner's Nth touch since MQL meets the follow-up; a lead that qualified first needs no more."""
+    """The owner's Nth touch since MQL meets the follow-up; a lead that qualified first needs no more
+    (whichever came first meets it)."""
     done = touches(activities, owners, mql_at, now)
-    if len(done) >= plan.follow_up_touches:
-        nth = done[plan.follow_up_touches - 1]
-        return (f"{plan.follow_up_touches} touches", nth.id, nth.occurred_at)
-    if sql_at is not None:
+    nth = done[plan.follow_up_touches - 1] if len(done) >= plan.follow_up_touches else None
+    if sql_at is not None and (nth is None or sql_at < nth.occurred_at):
         return ("evidence", None, sql_at)
+    if nth is not None:
+        return (f"{plan.follow_up_touches} touches", nth.id, nth.occurred_at)
     return None
 
 

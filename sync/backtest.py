@@ -35,6 +35,7 @@ class BacktestRun:
     result: Backtest
     considered: int
     refused: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,7 +57,9 @@ def run_backtest(
     now = rt.clock()
     start = now - timedelta(days=days)
     with rt.store.begin() as tx:
-        fresh = RoutingContext.of(tx.owners.all())
+        # Time before handoff watched is nobody's fault, in a replay as in the live run.
+        since = rt.settings.go_live_at or tx.cursors.watching_since(now, record=False)
+        fresh = RoutingContext.of(tx.owners.all(), watching_since=since)
     sides = (_Replays(current, fresh), _Replays(new, fresh))
     outcomes: dict[str, Outcome] = {}
     refused: list[tuple[str, str]] = []
@@ -91,7 +94,13 @@ def run_backtest(
         start=start,
         end=now,
     )
-    return BacktestRun(result, considered, refused)
+    notes = []
+    if days > rt.settings.history_days:
+        notes.append(
+            f"history is kept for {rt.settings.history_days:g} days (HANDOFF_HISTORY_DAYS): leads older "
+            "than that are replayed from what is left of them"
+        )
+    return BacktestRun(result, considered, refused, notes)
 
 
 def _replay_both(

@@ -86,6 +86,13 @@ def check_columns(path: Path, loaded: LoadedMapping) -> list[str]:
         ) from error
     if not header:
         raise ExportError(f"{path}: the export is empty (no header row)")
+    named = {column for _, column in loaded.mapping.columns()}
+    twice = sorted({column for column in header if header.count(column) > 1 and column in named})
+    if twice:
+        raise ExportError(
+            f"{path}: the header names {', '.join(repr(c) for c in twice)} more than once: "
+            "the mapping cannot tell which column it means"
+        )
     problems = [
         loaded.problem(key, f"column {column!r} is not in {path.name}{did_you_mean(column, header)}")
         for key, column in loaded.mapping.columns()

@@ -96,8 +96,10 @@ class SheetError(ValueError):
 def score_sheet(path: Path) -> Scored:
     try:
         with path.open(encoding="utf-8-sig", newline="") as source:
-            rows = list(csv.DictReader(source))
-            header = list(rows[0]) if rows else []
+            reader = csv.DictReader(source, restval="")
+            header = list(reader.fieldnames or [])
+            # A spreadsheet may drop a row's trailing empty cells: a missing cell is an empty one.
+            rows = [(reader.line_num, row) for row in reader]
     except OSError as error:
         raise SheetError(f"{path}: cannot read the sheet: {error.strerror}") from error
     except UnicodeDecodeError as error:
@@ -113,7 +115,7 @@ def score_sheet(path: Path) -> Scored:
     disagreements: list[Disagreement] = []
     problems: list[str] = []
     unscored = 0
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         verdicts = {"handoff": row["handoff"].strip().lower() == "mql"}
         for column in VERDICT_COLUMNS:
             verdict = _verdict(row[column])

@@ -97,6 +97,7 @@ def backtest_command(  # noqa: PLR0917 - click passes each option as an argument
         rt = runtime_or_exit(read_only=True)
         current = load_policy_or_exit(against_path) if against_path is not None else rt.policy
         run = run_backtest(rt, new, current, days=days)
+        notes = run.notes
     if output == "table":
         console = Console(file=out.open("w", encoding="utf-8") if out else None, width=120 if out else None)
         print_backtest(console, run, sample, notes)

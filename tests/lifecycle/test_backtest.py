@@ -176,6 +176,23 @@ def test_the_live_policys_stage_in_the_crm_does_not_leak_into_the_replay() -> No
     assert (stricter.qualified, stricter.stage) == (None, Stage.LEAD)
 
 
+def test_the_live_policys_owner_in_the_crm_does_not_leak_into_the_replay() -> None:
+    """The live policy made the lead an MQL and assigned it; the CRM shows that owner and when it
+    was assigned. A stricter policy that never routes the lead must not inherit either."""
+    live = replace(
+        contact("owned", "VP Sales", owner_id="live-rep", owner_assigned_at=at_day(1), escalated_from=("x",)),
+        stage=Stage.MQL,
+    )
+    timeline = Timeline(
+        "owned",
+        versions=((at_day(0), contact("owned", "VP Sales")), (at_day(1.5), live)),
+        activities=(pricing("owned", 1), pricing("owned", 1.2), pricing("owned", 1.4)),
+    )
+    assert run(timeline, policy(bar=60)).qualified is not None
+    stricter = run(timeline, policy(bar=90))
+    assert (stricter.stage, stricter.owner_id) == (Stage.LEAD, None)
+
+
 # The backtest: four leads around the two bars (60 now, 45 proposed), one won later.
 LEADS = [
     # fit 30 + two pricing views = 50: MQL at 45 only.

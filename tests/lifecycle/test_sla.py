@@ -306,6 +306,14 @@ def calls(by: str, *moments: datetime) -> tuple[Activity, ...]:
             ny(1, 16),
             (MET, "evidence", ny(1, 16)),
         ),
+        (
+            mql_owned_by_ana(
+                stage=Stage.SQL, accepted=True, sal_at=T + timedelta(hours=1), sql_at=ny(1, 16), evidence=BANT
+            ),
+            calls("ana", T, ny(1, 15), ny(3, 11)),
+            ny(3, 12),
+            (MET, "evidence", ny(1, 16)),
+        ),
     ],
     ids=[
         "no touch yet: on track",
@@ -314,6 +322,7 @@ def calls(by: str, *moments: datetime) -> tuple[Activity, ...]:
         "a touch by another rep does not count: breached",
         "a touch before the MQL does not count",
         "a lead that qualified first needs no more touches",
+        "qualified before the last touch: met by the evidence, on time",
     ],
 )
 def test_the_follow_up_clock(

@@ -85,6 +85,15 @@ def test_deals_are_outcomes_a_won_one_brings_its_revenue(
     assert [(lead.contact_id, lead.won) for lead in lower.result.became_mql] == [("bea", True)]
 
 
+def test_a_window_longer_than_history_is_kept_says_so(
+    runtime: Runtime, crm: MemoryCrm, clock: FakeClock
+) -> None:
+    company.live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
+    assert run_backtest(runtime, runtime.policy, runtime.policy, days=90).notes == []
+    (note,) = run_backtest(runtime, runtime.policy, runtime.policy, days=1000).notes
+    assert note.startswith("history is kept for 400 days (HANDOFF_HISTORY_DAYS)")
+
+
 def test_leads_older_than_the_window_are_left_out(runtime: Runtime, crm: MemoryCrm, clock: FakeClock) -> None:
     company.live_a_week(crm, clock.now, lambda: run_cycle(runtime), lambda: clock.advance(days=1))
     clock.advance(days=30)

@@ -175,6 +175,13 @@ def test_a_bad_mapping_is_refused_naming_what_and_where(files: Path, mapping: st
     assert "Traceback" not in result.output  # type: ignore[attr-defined]
 
 
+def test_an_export_naming_a_mapped_column_twice_is_refused(files: Path) -> None:
+    (files / "leads.csv").write_bytes(b"Id,Role,Visits,Last,Tags,Converted,Role\r\na,VP,1,Chat,,1,CFO\r\n")
+    result = backtest(files)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "the header names 'Role' more than once" in result.stderr  # type: ignore[attr-defined]
+
+
 def test_a_policy_that_does_not_load_is_refused_with_its_line(files: Path) -> None:
     (files / "broken.toml").write_text(POLICY.format(version="x", bar='"high"'), encoding="utf-8")
     result = backtest(files, policy="broken.toml")

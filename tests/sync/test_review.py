@@ -109,3 +109,30 @@ def test_a_file_that_is_not_a_sheet_is_refused(store: Path) -> None:
     result = CliRunner().invoke(main, ["review", "score", str(other)])
     assert result.exit_code == 1
     assert "not a review sheet: no contact_id, handoff, rules, marketing, sales column" in result.stderr
+
+
+def test_a_row_whose_trailing_cells_were_dropped_is_read_as_empty(store: Path) -> None:
+    sheet = store / "short.csv"
+    sheet.write_text(
+        ",".join(COLUMNS) + "\r\n"
+        "a,,,,,,MQL,mql,60,40,20,Demo (+25),why,yes,yes\r\n"
+        "b,,,,,,not MQL,lead,10,10,0,,why,no\r\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["review", "score", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert "1 leads lack a verdict from both teams" in result.stdout
+    assert "marketing / sales: 1 of 1 alike" in result.stdout
+
+
+def test_a_bad_verdict_is_named_with_its_line_even_after_a_cell_with_a_line_break(store: Path) -> None:
+    sheet = store / "multiline.csv"
+    sheet.write_text(
+        ",".join(COLUMNS) + "\r\n"
+        'a,,,,,,MQL,mql,60,40,20,Demo (+25),"two\r\nlines",yes,yes,\r\n'
+        "b,,,,,,not MQL,lead,10,10,0,,why,maybe,no,\r\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["review", "score", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert "line 4: marketing wrote 'maybe', neither yes nor no" in result.stdout
