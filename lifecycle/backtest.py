@@ -142,57 +142,99 @@ def compare(
     """The two replays of the same leads (in the same order) side by side."""
     if [r.contact_id for r in current] != [r.contact_id for r in new]:
         raise ValueError("both replays must hold the same leads in the same order")
-    became: list[Reclassified] = []
-    lost: list[Reclassified] = []
-    earlier_days: list[float] = []
-    timing = dict.fromkeys(("earlier", "later", "same", "only_new", "only_current", "neither"), 0)
+    comparison = Comparison(versions, window)
     for was, now in zip(current, new, strict=True):
-        outcome = outcomes.get(was.contact_id, NO_OUTCOME)
-        before, after = was.qualified, now.qualified
+        comparison.add(was, now, outcomes.get(was.contact_id, NO_OUTCOME))
+    return comparison.result(start, end)
+
+
+class Comparison:
+    """Two policies' replays folded in one lead at a time: a backtest of a million leads holds the
+    counts, the reclassified leads and the won leads' timings, never every replay."""
+
+    def __init__(self, versions: tuple[str, str], window: timedelta = SQL_WINDOW) -> None:
+        self.versions = versions
+        self.window = window
+        self._sides = (_Tally(), _Tally())
+        self._became: list[Reclassified] = []
+        self._lost: list[Reclassified] = []
+        self._earlier_days: list[float] = []
+        self._timing = dict.fromkeys(("earlier", "later", "same", "only_new", "only_current", "neither"), 0)
+        self._cut_off = 0
+
+    def add(self, current: Replayed, new: Replayed, outcome: Outcome) -> None:
+        """One lead as each policy replayed it, and what became of it."""
+        if current.contact_id != new.contact_id:
+            raise ValueError("both replays must be of the same lead")
+        self._cut_off += current.cut_off + new.cut_off
+        for tally, replayed in zip(self._sides, (current, new), strict=True):
+            tally.add(replayed, outcome, self.window)
+        before, after = current.qualified, new.qualified
         if after is not None and before is None:
-            became.append(_reclassified(now, after.at, outcome))
+            self._became.append(_reclassified(new, after.at, outcome))
         elif before is not None and after is None:
-            lost.append(_reclassified(was, before.at, outcome))
+            self._lost.append(_reclassified(current, before.at, outcome))
         if outcome.won_at is None:
-            continue
+            return
         if before is None or after is None:
-            timing[_flagged_by(before is not None, after is not None)] += 1
-            continue
+            self._timing[_flagged_by(before is not None, after is not None)] += 1
+            return
         days = (before.at - after.at).total_seconds() / _DAY
-        earlier_days.append(days)
-        timing["earlier" if days > 0 else "later" if days < 0 else "same"] += 1
-    median = round(statistics.median(earlier_days), 1) if earlier_days else None
-    return Backtest(
-        start=start,
-        end=end,
-        current=_side(versions[0], current, outcomes, window),
-        new=_side(versions[1], new, outcomes, window),
-        became_mql=tuple(sorted(became, key=lambda r: (r.at, r.contact_id))),
-        no_longer_mql=tuple(sorted(lost, key=lambda r: (r.at, r.contact_id))),
-        won_timing=Timing(**timing, median_days_earlier=median),
-        cut_off=sum(1 for r in (*current, *new) if r.cut_off),
-    )
+        self._earlier_days.append(days)
+        self._timing["earlier" if days > 0 else "later" if days < 0 else "same"] += 1
+
+    def result(self, start: datetime, end: datetime) -> Backtest:
+        days = self._earlier_days
+        median = round(statistics.median(days), 1) if days else None
+        return Backtest(
+            start=start,
+            end=end,
+            current=self._sides[0].side(self.versions[0]),
+            new=self._sides[1].side(self.versions[1]),
+            became_mql=tuple(sorted(self._became, key=lambda r: (r.at, r.contact_id))),
+            no_longer_mql=tuple(sorted(self._lost, key=lambda r: (r.at, r.contact_id))),
+            won_timing=Timing(**self._timing, median_days_earlier=median),
+            cut_off=self._cut_off,
+        )
 
 
-def _side(
-    version: str, replays: Sequence[Replayed], outcomes: Mapping[str, Outcome], window: timedelta
-) -> Side:
-    mql = sql = opportunities = won = won_leads = 0
-    revenue = 0.0
-    for replayed in replays:
-        outcome = outcomes.get(replayed.contact_id, NO_OUTCOME)
-        won_leads += outcome.won_at is not None
+@dataclass
+class _Tally:
+    """One policy's counts so far."""
+
+    leads: int = 0
+    mql: int = 0
+    sql: int = 0
+    opportunities: int = 0
+    won: int = 0
+    revenue: float = 0.0
+    won_leads: int = 0
+
+    def add(self, replayed: Replayed, outcome: Outcome, window: timedelta) -> None:
+        self.leads += 1
+        self.won_leads += outcome.won_at is not None
         qualified = replayed.qualified
         if qualified is None:
-            continue
-        mql += 1
+            return
+        self.mql += 1
         sql_move = replayed.first_entry((Stage.SQL,))
-        sql += sql_move is not None and sql_move.at - qualified.at <= window
-        opportunities += outcome.opportunity_at is not None
+        self.sql += sql_move is not None and sql_move.at - qualified.at <= window
+        self.opportunities += outcome.opportunity_at is not None
         if outcome.won_at is not None:
-            won += 1
-            revenue += outcome.amount
-    return Side(version, len(replays), mql, sql, opportunities, won, revenue, won_leads)
+            self.won += 1
+            self.revenue += outcome.amount
+
+    def side(self, version: str) -> Side:
+        return Side(
+            version,
+            self.leads,
+            self.mql,
+            self.sql,
+            self.opportunities,
+            self.won,
+            self.revenue,
+            self.won_leads,
+        )
 
 
 def _reclassified(replayed: Replayed, at: datetime, outcome: Outcome) -> Reclassified:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from handoff.config.policy import Policy
-from handoff.lifecycle.backtest import Backtest, Outcome, compare, outcome_of
+from handoff.lifecycle.backtest import Backtest, Comparison, outcome_of
 from handoff.lifecycle.replay import Replayed, Timeline, replay
 from handoff.lifecycle.roster import RoutingContext
 from handoff.sync.decide import engine_failure
@@ -42,7 +42,6 @@ class BacktestRun:
 class _Replays:
     policy: Policy
     context: RoutingContext
-    replayed: list[Replayed] = field(default_factory=list)
 
 
 def run_backtest(
@@ -61,7 +60,7 @@ def run_backtest(
         since = rt.settings.go_live_at or tx.cursors.watching_since(now, record=False)
         fresh = RoutingContext.of(tx.owners.all(), watching_since=since)
     sides = (_Replays(current, fresh), _Replays(new, fresh))
-    outcomes: dict[str, Outcome] = {}
+    comparison = Comparison((current.policy.version, new.policy.version))
     refused: list[tuple[str, str]] = []
     considered = 0
     after = ""
@@ -79,21 +78,14 @@ def run_backtest(
         for side in sides:
             side.context = side.context.with_accounts(accounts)
         for timeline in timelines:
-            failure = _replay_both(timeline, sides, now, rt.retention)
-            if failure is not None:
-                refused.append((timeline.contact_id, failure))
+            replayed = _replay_both(timeline, sides, now, rt.retention)
+            if isinstance(replayed, str):
+                refused.append((timeline.contact_id, replayed))
                 continue
-            outcomes[timeline.contact_id] = outcome_of(timeline, deals.get(timeline.contact_id, ()))
+            comparison.add(*replayed, outcome_of(timeline, deals.get(timeline.contact_id, ())))
         if progress is not None:
             progress(len(ids))
-    result = compare(
-        sides[0].replayed,
-        sides[1].replayed,
-        outcomes,
-        versions=(current.policy.version, new.policy.version),
-        start=start,
-        end=now,
-    )
+    result = comparison.result(start, now)
     notes = []
     if days > rt.settings.history_days:
         notes.append(
@@ -105,18 +97,17 @@ def run_backtest(
 
 def _replay_both(
     timeline: Timeline, sides: tuple[_Replays, _Replays], now: datetime, retention: timedelta
-) -> str | None:
-    """Replay one lead under both policies; why not, if the engine failed on it under either."""
+) -> tuple[Replayed, Replayed] | str:
+    """One lead replayed under both policies; why not, if the engine failed on it under either."""
     done: list[tuple[Replayed, RoutingContext]] = []
     for side in sides:
         try:
             done.append(replay(timeline, side.policy, now, side.context, retention=retention))
         except Exception as error:  # one lead the engine fails on must not stop the backtest
             return engine_failure(error)
-    for side, (replayed, context) in zip(sides, done, strict=True):
-        side.replayed.append(replayed)
+    for side, (_, context) in zip(sides, done, strict=True):
         side.context = context
-    return None
+    return done[0][0], done[1][0]
 
 
 def _came_in(timeline: Timeline) -> datetime:

@@ -1,8 +1,9 @@
 """`handoff backtest --csv FILE --mapping MAP.toml`: a policy tried on a CRM export, before
 anything is connected.
 
-The export is streamed with pyarrow's CSV reader (only the columns the mapping names, read as
-text, a block at a time), so a million-row export is held one block at a time. Rows that cannot
+The export is streamed with pyarrow's CSV reader (only the columns the mapping names, a block
+at a time) and its leads decided one at a time, so a million-row export is held one block at a
+time. Rows that cannot
 be read (the wrong number of columns), rows without an id or an outcome, and repeated ids are
 skipped and counted; values a row cannot give are counted by column; neither is ever fatal. A
 column the mapping names that the export lacks is refused before anything is read, naming the
@@ -25,9 +26,9 @@ from handoff.config.csv_mapping import LoadedMapping
 from handoff.config.loader import PolicyError
 from handoff.config.policy import Policy
 from handoff.config.suggest import did_you_mean
-from handoff.lifecycle.backtest import Outcome, compare
+from handoff.lifecycle.backtest import Comparison, Outcome
 from handoff.lifecycle.exported import Note, Placeholders, RowLead, lead_from_row
-from handoff.lifecycle.replay import Replayed, replay
+from handoff.lifecycle.replay import replay
 from handoff.lifecycle.roster import RoutingContext
 from handoff.sync.backtest import BacktestRun
 from handoff.sync.decide import engine_failure
@@ -103,10 +104,9 @@ def check_columns(path: Path, loaded: LoadedMapping) -> list[str]:
     return header
 
 
-def read_export(
-    path: Path, loaded: LoadedMapping, at: datetime, reading: ExportReading
-) -> Iterator[list[RowLead]]:
-    """The export's leads a block at a time; `reading` counts what was read and skipped."""
+def read_export(path: Path, loaded: LoadedMapping, at: datetime, reading: ExportReading) -> Iterator[RowLead]:
+    """The export's leads one at a time (read a block at a time); `reading` counts what was read
+    and skipped."""
     header = check_columns(path, loaded)
     mapping = loaded.mapping
     wanted = sorted({column for _, column in mapping.columns()})
@@ -135,7 +135,6 @@ def read_export(
         )
         for batch in reader:
             columns = batch.to_pydict()
-            leads: list[RowLead] = []
             for values in zip(*(columns[name] for name in wanted), strict=True):
                 reading.rows += 1
                 row, notes = _decoded(wanted, values)
@@ -150,8 +149,7 @@ def read_export(
                     continue
                 seen.add(lead.timeline.contact_id)
                 reading.leads += 1
-                leads.append(lead)
-            yield leads
+                yield lead
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise ExportError(f"{path}: cannot read the export as CSV: {_arrow_message(error)}") from error
 
@@ -161,28 +159,24 @@ def run_csv_backtest(
 ) -> tuple[BacktestRun, ExportReading]:
     """Both policies over the export's leads, as they stand at `at`, scored against its outcome."""
     reading = ExportReading()
-    sides: tuple[list[Replayed], list[Replayed]] = ([], [])
-    outcomes: dict[str, Outcome] = {}
+    comparison = Comparison((current.policy.version, new.policy.version))
+    considered = 0
     refused: list[tuple[str, str]] = []
     contexts = [RoutingContext.of([]), RoutingContext.of([])]
-    for leads in read_export(path, loaded, at, reading):
-        for lead in leads:
-            try:
-                done = [
-                    replay(lead.timeline, policy, at, contexts[n], retention=_KEEP_ALL)
-                    for n, policy in enumerate((current, new))
-                ]
-            except Exception as error:  # one lead the engine fails on must not stop the backtest
-                refused.append((lead.timeline.contact_id, engine_failure(error)))
-                continue
-            for n, (replayed, context) in enumerate(done):
-                sides[n].append(replayed)
-                contexts[n] = context
-            outcomes[lead.timeline.contact_id] = Outcome(won_at=at if lead.won else None)
-    result = compare(
-        sides[0], sides[1], outcomes, versions=(current.policy.version, new.policy.version), start=at, end=at
-    )
-    return BacktestRun(result, len(sides[0]), refused), reading
+    for lead in read_export(path, loaded, at, reading):
+        try:
+            done = [
+                replay(lead.timeline, policy, at, contexts[n], retention=_KEEP_ALL)
+                for n, policy in enumerate((current, new))
+            ]
+        except Exception as error:  # one lead the engine fails on must not stop the backtest
+            refused.append((lead.timeline.contact_id, engine_failure(error)))
+            continue
+        for n, (_, context) in enumerate(done):
+            contexts[n] = context
+        considered += 1
+        comparison.add(done[0][0], done[1][0], Outcome(won_at=at if lead.won else None))
+    return BacktestRun(comparison.result(at, at), considered, refused), reading
 
 
 def _decoded(names: list[str], values: tuple[bytes, ...]) -> tuple[dict[str, str], list[Note]]:
