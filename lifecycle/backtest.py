@@ -42,12 +42,11 @@ def outcome_of(timeline: Timeline, deals: Sequence[Deal] = ()) -> Outcome:
     won = [seen for seen, c in timeline.versions if c.stage is Stage.CUSTOMER]
     amount = 0.0
     for deal in deals:
-        # As the funnel report dates them: a deal is an opportunity from its creation (or close).
-        if (opened := deal.created_at or deal.close_date) is not None:
+        if (opened := deal.opened_at) is not None:
             opportunity.append(opened)
         if deal.won:
             # A won deal with no dates is still won: it was known by the lead's last version.
-            won.append(deal.close_date or deal.created_at or timeline.versions[-1][0])
+            won.append(deal.won_at or timeline.versions[-1][0])
             amount += deal.amount or 0.0
     return Outcome(min(opportunity, default=None), min(won, default=None), amount)
 

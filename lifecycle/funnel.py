@@ -492,13 +492,11 @@ def _journey(lead: LeadHistory, now: datetime) -> _Journey | None:
             rejections.append((move.reason or NONE_LABEL, stage.value))
     revenue = 0.0
     for deal in lead.deals:
-        created = deal.created_at or deal.close_date
-        if created is not None:
-            _earliest(entered, Step.OPPORTUNITY, max(created, entry))
+        if (opened := deal.opened_at) is not None:
+            _earliest(entered, Step.OPPORTUNITY, max(opened, entry))
         if deal.won:
             # A won deal with no dates is still won (as the backtest counts it): from the entry.
-            closed = deal.close_date or deal.created_at or entry
-            _earliest(entered, Step.WON, max(closed, entry))
+            _earliest(entered, Step.WON, max(deal.won_at or entry, entry))
             revenue += deal.amount or 0.0
     first = moves[start]
     strict_from_mql = first.to_stage is Stage.MQL

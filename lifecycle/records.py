@@ -137,6 +137,16 @@ class Deal:
     amount: NonNegativeFloat | None = None
     close_date: AwareDatetime | None = None
 
+    @property
+    def opened_at(self) -> datetime | None:
+        """When the deal made the lead an opportunity: its creation (or its close, if undated)."""
+        return self.created_at or self.close_date
+
+    @property
+    def won_at(self) -> datetime | None:
+        """When it was won (its close, or its creation if undated); None if not won or no date."""
+        return (self.close_date or self.created_at) if self.won else None
+
 
 @dataclass(frozen=True, slots=True)
 class Absence:
